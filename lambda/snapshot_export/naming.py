@@ -76,12 +76,11 @@ def export_task_identifier(snapshot_arn: str) -> str:
     identifier for the same snapshot is what makes a retried start answer ExportTaskAlreadyExists
     instead of starting a second export.
     """
-    arn = snapshot_arn.strip()
-    digest = hashlib.sha256(arn.encode("utf-8")).hexdigest()[:HASH_LENGTH]
+    digest = hashlib.sha256(snapshot_arn.encode("utf-8")).hexdigest()[:HASH_LENGTH]
     try:
-        name = parse_snapshot_arn(arn).name
+        name = parse_snapshot_arn(snapshot_arn).name
     except ValueError:
-        name = arn.rsplit(":", 1)[-1]
+        name = snapshot_arn.rsplit(":", 1)[-1]
     lowered = name.lower()
     for prefix in _NAME_PREFIXES:
         if lowered.startswith(prefix):
