@@ -9,8 +9,9 @@ terraform {
     }
     archive = {
       source = "hashicorp/archive"
-      # 2.4 added glob patterns to archive_file's excludes.
-      version = ">= 2.4"
+      # Glob patterns in archive_file's excludes (to leave out __pycache__)
+      # arrived in 2.5.0; earlier versions match excludes as literal paths.
+      version = ">= 2.5"
     }
   }
 }
