@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -133,10 +132,6 @@ class Config:
         if _present(env, "LOG_LEVEL"):
             values["log_level"] = env["LOG_LEVEL"].strip().upper()
         return cls(**values)
-
-    @property
-    def log_level_number(self) -> int:
-        return logging.getLevelName(self.log_level)
 
     def exports_db(self, db_identifier: str) -> bool:
         """Whether DB_IDENTIFIERS lets this cluster or instance be exported (empty = all)."""

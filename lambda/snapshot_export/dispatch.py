@@ -44,6 +44,21 @@ MAX_WAIT_EXCEEDED = "MaxWaitExceeded"
 MALFORMED = "MalformedMessage"
 # A record due within a second is treated as due: re-sending it would only add a round trip.
 _NOT_BEFORE_TOLERANCE_SECONDS = 1.0
+_REDRIVE_HINT = "then redrive the dead-letter queue to export the snapshot."
+_NEXT_STEPS = {
+    "IamRoleNotFound": (
+        "IAM_ROLE_ARN must name an existing role trusted by export.rds.amazonaws.com; "
+    ),
+    "IamRoleMissingPermissions": "give the export role the S3 permissions on the bucket; ",
+    "KMSKeyNotAccessibleFault": (
+        "KMS_ARN must be a symmetric customer managed key on which the function may "
+        "kms:CreateGrant and kms:DescribeKey; "
+    ),
+    "InvalidS3BucketFault": "the bucket must exist in the snapshot's region; ",
+    "InvalidExportOnly": "fix EXPORT_ONLY (database, database.table or database.schema.table); ",
+    MAX_WAIT_EXCEEDED: "check the exports in progress (aws rds describe-export-tasks); ",
+    MALFORMED: "the message is not an RDS snapshot event; nothing can be exported from it.",
+}
 
 
 @dataclass(frozen=True)
@@ -427,10 +442,18 @@ def _notify_permanent(
             "Error": message,
             "Message ID": outcome.message_id,
             "Record moved to": where,
+            "Next step": _next_step(code),
             "Exporter": config.exporter_name,
         },
         attributes={"status": "error", "exporter": config.exporter_name},
     )
+
+
+def _next_step(code: str) -> str:
+    step = _NEXT_STEPS.get(code)
+    if step is None:
+        return f"fix the cause of {code}, {_REDRIVE_HINT}"
+    return step if step.endswith(".") else step + _REDRIVE_HINT
 
 
 def _receive_count(record: Mapping[str, Any]) -> int:

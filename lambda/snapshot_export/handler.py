@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import logs
+from .config import ConfigError
 from .dispatch import BatchContext, RecordResult, message_id_of, process_record
 from .outcome import BatchResult, Decision, Outcome
 from .runtime import Runtime
@@ -23,7 +24,17 @@ def get_runtime() -> Runtime:
     """The Runtime for this execution environment, built from the environment on first use."""
     global _runtime  # noqa: PLW0603 - one Runtime per execution environment, reused warm
     if _runtime is None:
-        runtime = Runtime.from_env()
+        try:
+            runtime = Runtime.from_env()
+        except ConfigError as err:
+            logs.configure("INFO")
+            logs.log(
+                logging.ERROR,
+                "invalid function configuration",
+                variable=err.variable,
+                error=str(err),
+            )
+            raise
         logs.configure(runtime.config.log_level)
         _runtime = runtime
     return _runtime

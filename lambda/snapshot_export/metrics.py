@@ -20,12 +20,17 @@ DIMENSION = "Exporter"
 
 
 def emf_document(
-    namespace: str, exporter: str, metric: str, value: float = 1, **properties: Any
+    namespace: str,
+    exporter: str,
+    metric: str,
+    value: float = 1,
+    timestamp_ms: int | None = None,
+    **properties: Any,
 ) -> dict[str, Any]:
     """One EMF object: a Count metric with the single dimension set [["Exporter"]]."""
     document: dict[str, Any] = {
         "_aws": {
-            "Timestamp": int(time.time() * 1000),
+            "Timestamp": int(time.time() * 1000) if timestamp_ms is None else timestamp_ms,
             "CloudWatchMetrics": [
                 {
                     "Namespace": namespace,
@@ -51,6 +56,12 @@ def write_stdout(line: str) -> None:
 
 
 def emit(
-    sink: Callable[[str], None], namespace: str, exporter: str, metric: str, **properties: Any
+    sink: Callable[[str], None],
+    namespace: str,
+    exporter: str,
+    metric: str,
+    timestamp_ms: int | None = None,
+    **properties: Any,
 ) -> None:
-    sink(json.dumps(emf_document(namespace, exporter, metric, **properties), default=str))
+    document = emf_document(namespace, exporter, metric, timestamp_ms=timestamp_ms, **properties)
+    sink(json.dumps(document, default=str))

@@ -74,5 +74,6 @@ class Runtime:
             self.config.metrics_namespace,
             self.config.exporter_name,
             metric,
+            timestamp_ms=int(self.now().timestamp() * 1000),
             **properties,
         )

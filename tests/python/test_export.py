@@ -279,6 +279,7 @@ def test_permanent_error_without_a_dead_letter_queue_url_is_reported_for_redrive
     assert result.outcomes[0].decision == "failed"
     [alert] = topic.messages()
     assert "maxReceiveCount" in alert["Message"]
+    assert "Next step: IAM_ROLE_ARN must name an existing role" in alert["Message"]
 
 
 def test_an_unknown_error_is_retried_through_the_queue_not_dead_lettered(

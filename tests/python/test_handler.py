@@ -19,6 +19,7 @@ from snapshot_export import handler as handler_module
 from snapshot_export import logs
 from snapshot_export.config import ConfigError
 from snapshot_export.handler import handler, process_batch
+from snapshot_export.runtime import LazyClient, Runtime
 
 
 class FailingDescribe:
@@ -138,13 +139,22 @@ def test_handler_runs_the_sweep_for_the_schedule(
     assert response["sweep"]["queued_snapshot_arns"] == [cluster_snapshot["DBClusterSnapshotArn"]]
 
 
-def test_handler_refuses_to_start_without_a_required_variable(
-    function_env: None, monkeypatch: pytest.MonkeyPatch
+def test_handler_refuses_to_start_without_a_required_variable_and_logs_which(
+    function_env: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.delenv("IAM_ROLE_ARN")
     with pytest.raises(ConfigError, match="IAM_ROLE_ARN"):
         handler(sqs_event(), None)
     assert handler_module._runtime is None
+    [line] = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert (line["level"], line["variable"]) == ("ERROR", "IAM_ROLE_ARN")
+
+
+def test_runtime_from_env_creates_no_client_until_one_is_used(function_env: None) -> None:
+    runtime = Runtime.from_env()
+    assert isinstance(runtime.rds, LazyClient) and runtime.rds._client is None
+    assert runtime.sqs.meta.service_model.service_name == "sqs"
+    assert runtime.rds._client is None and runtime.sqs._client is not None
 
 
 def test_logs_are_one_json_object_per_line_with_the_decision_fields(

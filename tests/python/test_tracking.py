@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -57,6 +58,7 @@ def test_completed_export_emits_a_metric_and_a_notification_with_the_s3_location
     assert directive["Metrics"] == [{"Name": "ExportsCompleted", "Unit": "Count"}]
     assert metric["Exporter"] == harness.config.exporter_name
     assert metric["ExportsCompleted"] == 1
+    assert metric["export_task_id"] == task_id
     [notification] = topic.messages()
     assert notification["Subject"] == "RDS snapshot export completed: orders-before-migration"
     assert f"S3 location: {outcome.s3_uri}" in notification["Message"]
@@ -151,6 +153,15 @@ def test_a_finished_event_for_an_unknown_task_still_counts_from_the_event(
     assert (result.outcomes[0].decision, result.outcomes[0].reason) == ("tracked", "failed")
     assert emf(harness)[0]["ExportsFailed"] == 1
     assert "Failure cause" not in topic.messages()[0]["Message"]
+
+
+def test_metric_timestamps_follow_the_runtime_clock(
+    harness: Harness, cluster_snapshot: dict[str, Any]
+) -> None:
+    arn = export_first(harness, cluster_snapshot)
+    moment = datetime(2027, 1, 1, 6, 30, tzinfo=UTC)
+    process_batch(finished(arn, "RDS-EVENT-0164"), harness.runtime(clock=lambda: moment))
+    assert emf(harness)[0]["_aws"]["Timestamp"] == int(moment.timestamp() * 1000)
 
 
 def test_no_notification_is_published_without_a_topic(
