@@ -9,6 +9,7 @@ from typing import Any
 from . import logs
 from .config import ConfigError
 from .dispatch import BatchContext, RecordResult, message_id_of, process_record
+from .exporter import ExportError
 from .outcome import BatchResult, Decision, Outcome
 from .runtime import Runtime
 from .sweep import run_sweep
@@ -43,7 +44,12 @@ def get_runtime() -> Runtime:
 def process_batch(event: Mapping[str, Any], runtime: Runtime) -> BatchResult:
     """Decide every record of an SQS event (or run the sweep) and collect the outcomes."""
     if isinstance(event, Mapping) and event.get("action") == SWEEP_ACTION:
-        return BatchResult(sweep=run_sweep(runtime).to_dict())
+        try:
+            return BatchResult(sweep=run_sweep(runtime).to_dict())
+        except ExportError as err:
+            # Failing the invocation lets the schedule's retry policy run the sweep again.
+            logs.log(logging.ERROR, "sweep failed", error_code=err.code, error_message=err.message)
+            raise
     records = event.get("Records") if isinstance(event, Mapping) else None
     if not isinstance(records, list):
         raise ValueError('expected an SQS event with "Records" or {"action": "sweep"}')

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,10 +17,12 @@ from builders import (
     snapshot_notification,
     sqs_event,
     sqs_record,
+    stub_error,
     stubbed_rds,
 )
 from conftest import Harness, Queues, automated_cluster_snapshot
 from snapshot_export.config import ConfigError
+from snapshot_export.exporter import ExportError
 from snapshot_export.handler import process_batch
 from snapshot_export.naming import export_task_identifier
 from snapshot_export.sweep import run_sweep
@@ -206,3 +209,15 @@ def test_the_sweep_and_the_event_path_agree_on_the_identifier(
     [task] = harness.rds.describe_export_tasks()["ExportTasks"]
     assert task["ExportTaskIdentifier"] == export_task_identifier(arn)
     assert run_sweep(runtime).queued == 0
+
+
+def test_a_sweep_that_cannot_list_fails_the_invocation_with_an_error_log(
+    harness: Harness, json_logs: pytest.LogCaptureFixture
+) -> None:
+    """Stubber: moto does not throttle; failing lets the schedule retry the sweep."""
+    rds, stubber = stubbed_rds()
+    stub_error(stubber, "describe_export_tasks", "Throttling", "Rate exceeded")
+    with stubber, pytest.raises(ExportError):
+        process_batch(SWEEP, harness.runtime(rds=rds))
+    [error] = [r for r in json_logs.records if r.levelno == logging.ERROR]
+    assert (error.getMessage(), error.error_code) == ("sweep failed", "Throttling")
