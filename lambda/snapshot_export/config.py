@@ -130,7 +130,9 @@ class Config:
             if _present(env, variable):
                 values[attribute] = env[variable].strip()
         if _present(env, "LOG_LEVEL"):
-            values["log_level"] = env["LOG_LEVEL"].strip().upper()
+            level = env["LOG_LEVEL"].strip().upper()
+            # Lambda's own log-level setting spells it WARN.
+            values["log_level"] = "WARNING" if level == "WARN" else level
         return cls(**values)
 
     def exports_db(self, db_identifier: str) -> bool:

@@ -26,14 +26,14 @@ _counter = itertools.count(1)
 
 # One attempt per call: retries would hide the error a test stubs and consume its responses.
 NO_RETRIES = BotoConfig(retries={"total_max_attempts": 1, "mode": "standard"})
-# moto clears boto3's default session on every start, and loading the RDS model again for each
-# test costs more than the test; clients still come from this session only after mock_aws starts.
-_SESSION = boto3.session.Session(region_name=REGION)
+# moto resets boto3's default client factory on every start, and loading the RDS model again for
+# each test costs more than the test; clients are still created only after mock_aws starts.
+_BOTO = boto3.Session(region_name=REGION)
 
 
 def client(service: str) -> Any:
     """A boto3 client in the test region; create it only inside mock_aws (or for a Stubber)."""
-    return _SESSION.client(service, config=NO_RETRIES)
+    return _BOTO.client(service, config=NO_RETRIES)
 
 
 def cluster_snapshot_arn(name: str) -> str:

@@ -119,6 +119,10 @@ def test_event_ids_must_not_be_empty_when_constructed_directly() -> None:
         )
 
 
+def test_log_level_accepts_lambdas_warn_spelling() -> None:
+    assert Config.from_env(env(LOG_LEVEL="warn")).log_level == "WARNING"
+
+
 def test_sweep_targets_follow_the_catalog_of_the_configured_events() -> None:
     config = Config.from_env(env(EVENT_IDS="RDS-EVENT-0169,RDS-EVENT-0091,RDS-EVENT-0197"))
     assert config.sweep_targets() == {
