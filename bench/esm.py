@@ -93,7 +93,7 @@ class EventSourceMapping:
         return wake
 
     def _run(self, batch: list[dict[str, Any]], now: float) -> None:
-        event = {"Records": [self._record(message) for message in batch]}
+        event = {"Records": [sqs_event_record(m, self._queue_arn, self.sqs.region) for m in batch]}
         calls_before = self.count_calls()
         self.invocations += 1
         self.records_delivered += len(batch)
@@ -136,30 +136,36 @@ class EventSourceMapping:
             return ids
         return named
 
-    def _record(self, message: dict[str, Any]) -> dict[str, Any]:
-        attributes = {}
-        for name, value in message.get("MessageAttributes", {}).items():
-            item: dict[str, Any] = {
-                "stringListValues": [],
-                "binaryListValues": [],
-                "dataType": value["DataType"],
-            }
-            if "BinaryValue" in value:
-                item["binaryValue"] = base64.b64encode(value["BinaryValue"]).decode()
-            else:
-                item["stringValue"] = value["StringValue"]
-            attributes[name] = item
-        record = {
-            "messageId": message["MessageId"],
-            "receiptHandle": message["ReceiptHandle"],
-            "body": message["Body"],
-            "attributes": dict(message.get("Attributes", {})),
-            "messageAttributes": attributes,
-            "md5OfBody": message["MD5OfBody"],
-            "eventSource": "aws:sqs",
-            "eventSourceARN": self._queue_arn,
-            "awsRegion": self.sqs.region,
+
+def sqs_event_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[str, Any]:
+    """One record of the event Lambda builds from a ReceiveMessage result.
+
+    Lambda renames the fields (camelCase), gives message attributes as ``stringValue`` /
+    ``binaryValue`` (base64) with ``dataType``, and adds the queue's ARN and region.
+    """
+    attributes = {}
+    for name, value in message.get("MessageAttributes", {}).items():
+        item: dict[str, Any] = {
+            "stringListValues": [],
+            "binaryListValues": [],
+            "dataType": value["DataType"],
         }
-        if "MD5OfMessageAttributes" in message:
-            record["md5OfMessageAttributes"] = message["MD5OfMessageAttributes"]
-        return record
+        if "BinaryValue" in value:
+            item["binaryValue"] = base64.b64encode(value["BinaryValue"]).decode()
+        else:
+            item["stringValue"] = value["StringValue"]
+        attributes[name] = item
+    record = {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": dict(message.get("Attributes", {})),
+        "messageAttributes": attributes,
+        "md5OfBody": message["MD5OfBody"],
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": region,
+    }
+    if "MD5OfMessageAttributes" in message:
+        record["md5OfMessageAttributes"] = message["MD5OfMessageAttributes"]
+    return record

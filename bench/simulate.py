@@ -242,7 +242,7 @@ def _environment(
         "MAX_WAIT_HOURS": str(knobs.max_wait_hours or defaults["max_wait_hours"]),
         "NOTIFICATION_TOPIC_ARN": topic_arn,
         "METRICS_NAMESPACE": defaults["metrics_namespace"],
-        "EXPORTER_NAME": f"{NAME_PREFIX}-snapshot-export",
+        "EXPORTER_NAME": NAME_PREFIX,
         "SWEEP_LOOKBACK_HOURS": str(defaults["sweep_lookback_hours"]),
         "LOG_LEVEL": "INFO",
     }
