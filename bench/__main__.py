@@ -43,6 +43,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--backoff-max", type=int, help="BACKOFF_MAX_SECONDS for this run")
     parser.add_argument("--concurrency", type=int, help="event source mapping maximum concurrency")
     parser.add_argument(
+        "--quota-code",
+        help="error code the fake RDS answers at the ceiling (ExportTaskLimitReachedFault); "
+        "AWS's code is not in botocore's model",
+    )
+    parser.add_argument(
+        "--listing-lag",
+        type=float,
+        default=0.0,
+        help="seconds before DescribeExportTasks lists a new task (0)",
+    )
+    parser.add_argument(
         "--diagnose",
         action="store_true",
         help="also rerun with other backoff, jitter and concurrency settings "
@@ -86,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
         backoff_max_seconds=args.backoff_max,
         maximum_concurrency=args.concurrency,
         first_sweep_after_minutes=args.sweep_after_minutes,
+        quota_error_code=args.quota_code,
+        listing_lag_seconds=args.listing_lag,
     )
     ours = simulate.run_ours(burst, knobs)
     baseline = simulate.run_baseline(burst, knobs)

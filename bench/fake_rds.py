@@ -165,6 +165,9 @@ class FakeRDS:
     max_in_progress: int = 5
     quota_error_code: str = DEFAULT_QUOTA_CODE
     starting_seconds: float = 120.0
+    # DescribeExportTasks may not list a task RDS accepted a moment ago; with a lag, two
+    # invocations running side by side can both see a free slot, as they could in AWS.
+    listing_lag_seconds: float = 0.0
     fails: Callable[[Snapshot], bool] = lambda _snapshot: False
     on_task_finished: Callable[[ExportTask], None] | None = None
     snapshots: dict[str, Snapshot] = field(default_factory=dict)
@@ -220,7 +223,12 @@ class FakeRDS:
         return task.describe(self.clock.epoch)
 
     def describe_export_tasks(self, params: dict[str, Any]) -> dict[str, Any]:
-        tasks = list(self.tasks.values())
+        listed_before = self.clock.epoch - self.listing_lag_seconds
+        tasks = [
+            t
+            for t in self.tasks.values()
+            if self.listing_lag_seconds <= 0 or t.started_at <= listed_before
+        ]
         if "ExportTaskIdentifier" in params:
             wanted = params["ExportTaskIdentifier"]
             tasks = [t for t in tasks if t.identifier == wanted]

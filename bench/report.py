@@ -76,6 +76,10 @@ def rows(ours: Figures, baseline: Figures) -> list[tuple[str, str, str]]:
         ("events dropped after retries", "-", str(baseline.dropped_events)),
         ("messages expired (retention)", str(ours.expired_messages), "-"),
         ("drain time (first snapshot -> last export)", *both(lambda f: hours(f.drain_seconds))),
+        (
+            "  of the snapshots whose event arrived",
+            *both(lambda f: hours(f.drain_delivered_seconds)),
+        ),
         ("physical floor ceil(N/5) x export time", *both(lambda f: hours(f.floor_seconds))),
         ("drain / floor", *both(ratio)),
         ("StartExportTask calls", *both(lambda f: str(f.start_attempts))),

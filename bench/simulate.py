@@ -57,6 +57,7 @@ class Knobs:
     invocation_overhead_seconds: float = 0.3
     call_latency_seconds: float = 0.05
     quota_error_code: str | None = None
+    listing_lag_seconds: float = 0.0
 
     def label(self) -> str:
         changed = []
@@ -80,6 +81,7 @@ class Figures:
     dropped_events: int
     expired_messages: int
     drain_seconds: float | None
+    drain_delivered_seconds: float | None
     floor_seconds: float
     start_attempts: int
     quota_rejections: int
@@ -167,10 +169,20 @@ def _idle_slot_seconds(
     return idle
 
 
-def _task_figures(
-    scenario: Scenario, rds: FakeRDS
-) -> tuple[int, int, int, float | None, dict[str, float], list[str]]:
+@dataclass(frozen=True)
+class _TaskFigures:
+    exported: int
+    duplicates: int
+    extra: int
+    drain: float | None
+    drain_delivered: float | None
+    started: dict[str, float]
+    missing: list[str]
+
+
+def _task_figures(scenario: Scenario, rds: FakeRDS) -> _TaskFigures:
     arns = {planned.snapshot.arn for planned in scenario.snapshots}
+    delivered = {p.snapshot.arn for p in scenario.snapshots if not p.lost}
     per_snapshot = rds.tasks_per_snapshot()
     completed: dict[str, float] = {}
     started: dict[str, float] = {}
@@ -179,13 +191,22 @@ def _task_figures(
         started[arn] = min(started.get(arn, math.inf), task.started_at)
         if task.status == "COMPLETE" and task.ended_at is not None:
             completed[arn] = min(completed.get(arn, math.inf), task.ended_at)
-    exported = len(arns & completed.keys())
-    duplicates = sum(1 for arn in arns if per_snapshot[arn] > 1)
-    extra = sum(max(0, per_snapshot[arn] - 1) for arn in arns)
     t0 = min(planned.snapshot.created_at.timestamp() for planned in scenario.snapshots)
-    drain = (max(completed.values()) - t0) if exported == len(arns) else None
-    missing = sorted(arns - completed.keys())
-    return exported, duplicates, extra, drain, started, missing
+
+    def drain(of: set[str]) -> float | None:
+        if not of or not of <= completed.keys():
+            return None
+        return max(completed[arn] for arn in of) - t0
+
+    return _TaskFigures(
+        exported=len(arns & completed.keys()),
+        duplicates=sum(1 for arn in arns if per_snapshot[arn] > 1),
+        extra=sum(max(0, per_snapshot[arn] - 1) for arn in arns),
+        drain=drain(arns),
+        drain_delivered=drain(delivered),
+        started=started,
+        missing=sorted(arns - completed.keys()),
+    )
 
 
 @contextmanager
@@ -299,6 +320,7 @@ def _world(scenario: Scenario, knobs: Knobs, settings: dict[str, Any], *, queue:
     )
     if knobs.quota_error_code:
         rds.quota_error_code = knobs.quota_error_code
+    rds.listing_lag_seconds = knobs.listing_lag_seconds
     world = _World(clock, sqs, sns, rds, topic_arn)
     if queue:
         _create_queues(world, settings, names)
@@ -454,25 +476,26 @@ def run_ours(scenario: Scenario, knobs: Knobs | None = None) -> Figures:
             finished=finished,
         )
 
-    exported, duplicates, extra, drain, started, missing = _task_figures(scenario, rds)
+    tasks = _task_figures(scenario, rds)
     dlq = sqs.queue(world.dlq_url)
     main = sqs.queue(world.queue_url)
     return Figures(
         design="this module",
         snapshots=scenario.count,
-        exported=exported,
-        duplicate_task_snapshots=duplicates,
-        extra_tasks=extra,
+        exported=tasks.exported,
+        duplicate_task_snapshots=tasks.duplicates,
+        extra_tasks=tasks.extra,
         dead_letter_messages=len(dlq.messages),
         dropped_events=0,
         expired_messages=main.expired + dlq.expired,
-        drain_seconds=drain,
+        drain_seconds=tasks.drain,
+        drain_delivered_seconds=tasks.drain_delivered,
         floor_seconds=floor_seconds(scenario),
         start_attempts=len(rds.attempts),
         quota_rejections=sum(1 for a in rds.attempts if a.outcome == rds.quota_error_code),
         peak_running=rds.peak_running,
         idle_slot_seconds_with_backlog=_idle_slot_seconds(
-            known_at, started, list(rds.tasks.values()), rds.max_in_progress
+            known_at, tasks.started, list(rds.tasks.values()), rds.max_in_progress
         ),
         handler_invocations=esm.invocations + len(sweeps),
         records_processed=esm.records_delivered,
@@ -482,8 +505,8 @@ def run_ours(scenario: Scenario, knobs: Knobs | None = None) -> Figures:
         errors=dict(Counter(a.outcome for a in rds.attempts if a.outcome != "started")),
         metrics=dict(metric_counter.counts),
         sweeps=sweeps,
-        not_exported=missing,
-        longest_wait_seconds=_longest_wait(known_at, started),
+        not_exported=tasks.missing,
+        longest_wait_seconds=_longest_wait(known_at, tasks.started),
         knobs=knobs.label(),
     )
 
@@ -535,31 +558,32 @@ def run_baseline(scenario: Scenario, knobs: Knobs | None = None) -> Figures:
         horizon=scenario.start.timestamp() + knobs.horizon_hours * 3600,
         finished=lambda: not timeline.has_one_shot() and not rds.running(),
     )
-    exported, duplicates, extra, drain, started, missing = _task_figures(scenario, rds)
+    tasks = _task_figures(scenario, rds)
     return Figures(
         design="original design",
         snapshots=scenario.count,
-        exported=exported,
-        duplicate_task_snapshots=duplicates,
-        extra_tasks=extra,
+        exported=tasks.exported,
+        duplicate_task_snapshots=tasks.duplicates,
+        extra_tasks=tasks.extra,
         dead_letter_messages=0,
         dropped_events=dropped,
         expired_messages=0,
-        drain_seconds=drain,
+        drain_seconds=tasks.drain,
+        drain_delivered_seconds=tasks.drain_delivered,
         floor_seconds=floor_seconds(scenario),
         start_attempts=len(rds.attempts),
         quota_rejections=sum(1 for a in rds.attempts if a.outcome == rds.quota_error_code),
         peak_running=rds.peak_running,
         idle_slot_seconds_with_backlog=_idle_slot_seconds(
-            known_at, started, list(rds.tasks.values()), rds.max_in_progress
+            known_at, tasks.started, list(rds.tasks.values()), rds.max_in_progress
         ),
         handler_invocations=invocations,
         records_processed=invocations,
         deferrals=0,
         resends_without_deferral=0,
         errors=dict(errors),
-        not_exported=missing,
-        longest_wait_seconds=_longest_wait(known_at, started),
+        not_exported=tasks.missing,
+        longest_wait_seconds=_longest_wait(known_at, tasks.started),
         knobs=knobs.label(),
     )
 

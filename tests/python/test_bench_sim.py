@@ -474,3 +474,15 @@ def test_same_seed_gives_the_same_figures():
     first = simulate.run_ours(plan)
     second = simulate.run_ours(plan)
     assert first.to_dict() == second.to_dict()
+
+
+def test_quota_refusals_from_a_lagging_listing_are_deferred_not_lost():
+    # With DescribeExportTasks lagging, concurrent invocations see free slots that are not
+    # there and RDS refuses the start; the refusal must become a deferral.
+    plan = scenario.build(20, export_minutes=10, duplicates=0, lost=0, seed=5)
+    figures = simulate.run_ours(plan, simulate.Knobs(listing_lag_seconds=300))
+    assert figures.quota_rejections > 0
+    assert figures.exported == plan.count
+    assert figures.duplicate_task_snapshots == 0
+    assert figures.dead_letter_messages == 0
+    assert figures.decisions.get("retry", 0) == 0
