@@ -31,7 +31,8 @@ EVENT_MESSAGES = {
     "RDS-EVENT-0163": "DB cluster snapshot export task canceled.",
 }
 
-# What RDS sends first after a subscription is created: plain text, not JSON.
+# What RDS sends first after a subscription is created is plain text, not JSON. The wording
+# here is illustrative; that it is not JSON is what matters to a parser.
 SUBSCRIPTION_CONFIRMATION_TEXT = (
     "This is a test message from Amazon RDS confirming that event notifications are "
     "now being sent to this topic."
@@ -46,12 +47,12 @@ def rds_message(event_id: str, snapshot_arn: str, at: datetime, region: str) -> 
     """The ``Message`` string of an RDS snapshot event."""
     source_type = snapshot_source_type(snapshot_arn)
     source_id = snapshot_arn.split(":", 6)[6]
-    engine = ";engine=aurora" if source_type == "db-cluster-snapshot" else ""
+    console_target = "engine=aurora;" if source_type == "db-cluster-snapshot" else ""
     document = {
         "Event Source": source_type,
         "Event Time": at.strftime("%Y-%m-%d %H:%M:%S.") + f"{at.microsecond // 1000:03d}",
         "Identifier Link": f"https://console.aws.amazon.com/rds/home?region={region}"
-        f"#snapshot:{engine.lstrip(';')}{';' if engine else ''}id={source_id}",
+        f"#snapshot:{console_target}id={source_id}",
         "Source ID": source_id,
         "Source ARN": snapshot_arn,
         "Event ID": f"{EVENT_DOC_URL}#{event_id}",

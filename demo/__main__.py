@@ -155,8 +155,8 @@ def render(run: scenario.Run, facts: dict[str, Any], problems: list[str], second
         for step, (published, delivered) in run.published.items()
     ]
     lines.append(
-        "Subscription filter, applied by moto (plain text has no EventID; RDS-EVENT-0197 is "
-        "not in EVENT_IDS): " + "; ".join(filter_notes) + "."
+        "Subscription filter, applied by moto (the first message is published without "
+        "attributes; RDS-EVENT-0197 is not in EVENT_IDS): " + "; ".join(filter_notes) + "."
     )
     long_ids = [r.export_task_id for r in run.rows if r.subject.startswith("analytics-")]
     if long_ids:

@@ -170,7 +170,8 @@ class Driver:
         self.aws.sns.publish(**params)
 
     def publish_plain_text(self) -> None:
-        # RDS's first message on a new subscription: plain text, and no EventID attribute.
+        # RDS's first message on a new subscription is plain text; published here without
+        # message attributes, so the attribute filter policy holds it back.
         self.aws.sns.publish(
             TopicArn=self.deployment.event_topic_arn,
             Subject=SUBJECT,
