@@ -43,7 +43,7 @@ class Backend(Protocol):
 
 @cache
 def _session() -> botocore.session.Session:
-    # One session for every fake client: botocore then loads each service model only once.
+    # Shared by every fake client, so botocore reads each service model from disk only once.
     return botocore.session.get_session()
 
 
