@@ -42,7 +42,7 @@ class Config:
     queue_url: str = ""
     dead_letter_queue_url: str = ""
     backoff_base_seconds: int = _default("backoff_base_seconds", 60)
-    backoff_max_seconds: int = _default("backoff_max_seconds", 3600)
+    backoff_max_seconds: int = _default("backoff_max_seconds", 900)
     max_wait_hours: float = _default("max_wait_hours", 72)
     notification_topic_arn: str = ""
     metrics_namespace: str = _default("metrics_namespace", "RDSSnapshotExport")
