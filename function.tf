@@ -19,6 +19,7 @@ locals {
     BACKOFF_MAX_SECONDS    = tostring(var.backoff_max_seconds)
     MAX_WAIT_HOURS         = tostring(var.max_wait_hours)
     NOTIFICATION_TOPIC_ARN = local.notification_topic_arn == null ? "" : local.notification_topic_arn
+    NOTIFY_ON_SUCCESS      = tostring(var.notify_on_completed_exports)
     METRICS_NAMESPACE      = local.metrics_namespace
     EXPORTER_NAME          = local.exporter_name
     SWEEP_LOOKBACK_HOURS   = tostring(var.sweep_lookback_hours)

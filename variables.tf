@@ -216,6 +216,13 @@ variable "enable_export_tracking" {
   nullable    = false
 }
 
+variable "notify_on_completed_exports" {
+  description = "Also publish a message to the notification topic for every export that completes, not only for failures. Off by default: the topic is meant for people, and one message per database per day would bury the failures. Completed exports always emit the ExportsCompleted metric."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
 variable "notification_topic_arn" {
   description = "ARN of an existing SNS topic for alarms and export failure notifications. null creates an encrypted topic when alarms or tracking are on. An existing topic's policy and key must let cloudwatch.amazonaws.com and the function role publish."
   type        = string

@@ -232,6 +232,7 @@ def function_environment(
         "BACKOFF_MAX_SECONDS": str(defaults["backoff_max_seconds"]),
         "MAX_WAIT_HOURS": str(defaults["max_wait_hours"]),
         "NOTIFICATION_TOPIC_ARN": deployment.notification_topic_arn,
+        "NOTIFY_ON_SUCCESS": str(defaults["notify_on_success"]).lower(),
         "METRICS_NAMESPACE": defaults["metrics_namespace"],
         "EXPORTER_NAME": NAME_PREFIX,
         "SWEEP_LOOKBACK_HOURS": str(defaults["sweep_lookback_hours"]),

@@ -51,6 +51,16 @@ run "defaults_equal_settings_json" {
   }
 
   assert {
+    condition     = var.notify_on_completed_exports == jsondecode(file("lambda/snapshot_export/settings.json")).defaults.notify_on_success
+    error_message = "notify_on_completed_exports default differs from settings.json defaults.notify_on_success."
+  }
+
+  assert {
+    condition     = one(aws_lambda_function.this.environment).variables["NOTIFY_ON_SUCCESS"] == "false"
+    error_message = "Completed exports must not be announced on the notification topic unless asked for."
+  }
+
+  assert {
     condition     = var.log_level == jsondecode(file("lambda/snapshot_export/settings.json")).defaults.log_level
     error_message = "log_level default differs from settings.json defaults.log_level."
   }
@@ -364,7 +374,7 @@ run "function_is_configured_as_documented" {
       "S3_BUCKET_NAME", "IAM_ROLE_ARN", "KMS_ARN", "EVENT_IDS", "DB_IDENTIFIERS", "S3_PREFIX_TEMPLATE",
       "EXPORT_ONLY", "MAX_CONCURRENT_EXPORTS", "QUEUE_URL", "DEAD_LETTER_QUEUE_URL", "BACKOFF_BASE_SECONDS",
       "BACKOFF_MAX_SECONDS", "MAX_WAIT_HOURS", "NOTIFICATION_TOPIC_ARN", "METRICS_NAMESPACE", "EXPORTER_NAME",
-      "SWEEP_LOOKBACK_HOURS", "LOG_LEVEL",
+      "SWEEP_LOOKBACK_HOURS", "LOG_LEVEL", "NOTIFY_ON_SUCCESS",
     ])
     error_message = "The function environment must set every variable the function reads, and nothing else."
   }

@@ -45,6 +45,7 @@ class Config:
     backoff_max_seconds: int = _default("backoff_max_seconds", 900)
     max_wait_hours: float = _default("max_wait_hours", 72)
     notification_topic_arn: str = ""
+    notify_on_success: bool = _default("notify_on_success", False)
     metrics_namespace: str = _default("metrics_namespace", "RDSSnapshotExport")
     exporter_name: str = _default("exporter_name", "rds-snapshot-export")
     sweep_lookback_hours: float = _default("sweep_lookback_hours", 72)
@@ -129,6 +130,8 @@ class Config:
         ):
             if _present(env, variable):
                 values[attribute] = env[variable].strip()
+        if _present(env, "NOTIFY_ON_SUCCESS"):
+            values["notify_on_success"] = _flag(env, "NOTIFY_ON_SUCCESS")
         if _present(env, "LOG_LEVEL"):
             level = env["LOG_LEVEL"].strip().upper()
             # Lambda's own log-level setting spells it WARN.
@@ -167,6 +170,13 @@ def _number(env: Mapping[str, str], name: str, kind: type[int] | type[float]) ->
     except ValueError as err:
         expected = "an integer" if kind is int else "a number"
         raise ConfigError(name, f"must be {expected}, got {raw!r}") from err
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = env[name].strip().lower()
+    if raw not in ("true", "false"):
+        raise ConfigError(name, f"must be true or false, got {env[name]!r}")
+    return raw == "true"
 
 
 def _export_only(raw: str) -> tuple[str, ...]:

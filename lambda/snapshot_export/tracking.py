@@ -81,6 +81,9 @@ def track_export(runtime: Runtime, message: ExportFinished, message_id: str) -> 
             **fields,
         )
 
+    if succeeded and not config.notify_on_success:
+        return _outcome(message, message_id, export_task_id, uri, status, cause)
+
     snapshot = snapshot_name_from_arn(message.snapshot_arn)
     verb = {"complete": "completed", "failed": "FAILED", "canceled": "CANCELED"}.get(status, status)
     notify.publish(
@@ -98,6 +101,17 @@ def track_export(runtime: Runtime, message: ExportFinished, message_id: str) -> 
         },
         attributes={"status": status, "exporter": config.exporter_name},
     )
+    return _outcome(message, message_id, export_task_id, uri, status, cause)
+
+
+def _outcome(
+    message: ExportFinished,
+    message_id: str,
+    export_task_id: str,
+    uri: str | None,
+    status: str,
+    cause: str | None,
+) -> Outcome:
     return Outcome(
         message_id=message_id,
         decision=Decision.TRACKED,

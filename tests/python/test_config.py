@@ -29,6 +29,7 @@ def test_only_the_three_required_variables_are_needed_and_defaults_come_from_set
     assert config.sweep_lookback_hours == defaults["sweep_lookback_hours"]
     assert config.metrics_namespace == defaults["metrics_namespace"]
     assert config.exporter_name == defaults["exporter_name"]
+    assert config.notify_on_success is defaults["notify_on_success"] is False
     assert config.db_identifiers == frozenset()
     assert config.export_only == ()
     assert config.queue_url == config.dead_letter_queue_url == config.notification_topic_arn == ""
@@ -65,6 +66,7 @@ def test_every_variable_is_read() -> None:
             EXPORTER_NAME="prod",
             SWEEP_LOOKBACK_HOURS="24",
             LOG_LEVEL="debug",
+            NOTIFY_ON_SUCCESS="True",
         )
     )
     assert config.event_ids == ("RDS-EVENT-0075", "RDS-EVENT-0042")
@@ -74,6 +76,7 @@ def test_every_variable_is_read() -> None:
     assert config.max_concurrent_exports == 3
     assert config.max_wait_hours == 1.5
     assert config.log_level == "DEBUG"
+    assert config.notify_on_success is True
     assert config.queue_url.endswith("/q") and config.dead_letter_queue_url.endswith("/dlq")
     assert (config.metrics_namespace, config.exporter_name) == ("Custom", "prod")
     assert config.sweep_targets() == {
@@ -100,6 +103,7 @@ def test_every_variable_is_read() -> None:
         ("SWEEP_LOOKBACK_HOURS", "soon", "number"),
         ("LOG_LEVEL", "LOUD", "one of"),
         ("IAM_ROLE_ARN", "export-role", "IAM role ARN"),
+        ("NOTIFY_ON_SUCCESS", "yes", "true or false"),
     ],
 )
 def test_an_invalid_value_is_rejected_naming_the_variable(

@@ -39,13 +39,27 @@ def emf(harness: Harness) -> list[dict[str, Any]]:
     return [json.loads(line) for line in harness.metric_lines]
 
 
+def test_completed_export_emits_a_metric_and_no_notification_by_default(
+    harness: Harness, cluster_snapshot: dict[str, Any], topic: Topic
+) -> None:
+    arn = export_first(harness, cluster_snapshot)
+    result = process_batch(finished(arn, "RDS-EVENT-0164"), harness.runtime())
+
+    assert result.outcomes[0].decision == "tracked"
+    assert [m["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Name"] for m in emf(harness)] == [
+        "ExportsCompleted"
+    ]
+    # The topic is for people; one mail per daily export would bury the failures.
+    assert topic.messages() == []
+
+
 def test_completed_export_emits_a_metric_and_a_notification_with_the_s3_location(
     harness: Harness, cluster_snapshot: dict[str, Any], topic: Topic
 ) -> None:
     arn = export_first(harness, cluster_snapshot)
     task_id = export_task_identifier(arn)
     # Only the creation events are configured; tracking does not depend on EVENT_IDS.
-    runtime = harness.runtime(event_ids=("RDS-EVENT-0169",))
+    runtime = harness.runtime(event_ids=("RDS-EVENT-0169",), notify_on_success=True)
     result = process_batch(finished(arn, "RDS-EVENT-0164"), runtime)
 
     [outcome] = result.outcomes
