@@ -82,7 +82,9 @@ def track_export(runtime: Runtime, message: ExportFinished, message_id: str) -> 
         )
 
     if succeeded and not config.notify_on_success:
-        return _outcome(message, message_id, export_task_id, uri, status, cause)
+        return _outcome(
+            message, message_id, export_task_id=export_task_id, uri=uri, status=status, cause=cause
+        )
 
     snapshot = snapshot_name_from_arn(message.snapshot_arn)
     verb = {"complete": "completed", "failed": "FAILED", "canceled": "CANCELED"}.get(status, status)
@@ -101,12 +103,15 @@ def track_export(runtime: Runtime, message: ExportFinished, message_id: str) -> 
         },
         attributes={"status": status, "exporter": config.exporter_name},
     )
-    return _outcome(message, message_id, export_task_id, uri, status, cause)
+    return _outcome(
+        message, message_id, export_task_id=export_task_id, uri=uri, status=status, cause=cause
+    )
 
 
 def _outcome(
     message: ExportFinished,
     message_id: str,
+    *,
     export_task_id: str,
     uri: str | None,
     status: str,
