@@ -12,14 +12,6 @@ PY           := $(VENV)/bin/python
 TERRAFORM    ?= terraform
 EXAMPLES     := $(wildcard examples/*)
 
-# Without a terraform on PATH, fall back to the offline engine next to the
-# repository if it is there.
-ifeq ($(shell command -v $(TERRAFORM) 2>/dev/null),)
-  ifneq ($(wildcard ../shared/terraform-offline/bin/terraform),)
-    export PATH := $(abspath ../shared/terraform-offline/bin):$(PATH)
-  endif
-endif
-
 .PHONY: help demo test bench python-test lint tf-fmt tf-validate tf-test checkov fmt clean
 
 help:
