@@ -1,7 +1,4 @@
 locals {
-  # Lambda's log level names differ from Python's for warnings.
-  lambda_log_levels = { DEBUG = "DEBUG", INFO = "INFO", WARNING = "WARN", ERROR = "ERROR" }
-
   # The function's whole configuration; every variable it reads is set here so
   # nothing depends on the code's own defaults.
   function_environment = {
@@ -64,10 +61,15 @@ resource "aws_lambda_function" "this" {
     variables = local.function_environment
   }
 
+  # The function's Embedded Metric Format lines (ExportsCompleted,
+  # ExportsFailed) carry no level, and Lambda treats JSON lines without one
+  # as INFO: at WARN or ERROR it would drop them, and the export alarms would
+  # lose their metrics. The function filters its own records by LOG_LEVEL,
+  # so Lambda's filter stays at INFO unless DEBUG is asked for.
   logging_config {
     log_format            = "JSON"
     log_group             = aws_cloudwatch_log_group.function.name
-    application_log_level = local.lambda_log_levels[var.log_level]
+    application_log_level = var.log_level == "DEBUG" ? "DEBUG" : "INFO"
     system_log_level      = "WARN"
   }
 

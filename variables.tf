@@ -336,7 +336,7 @@ variable "log_retention_in_days" {
 }
 
 variable "log_level" {
-  description = "Level of the function's application logs: DEBUG, INFO, WARNING or ERROR."
+  description = "Level of the function's application logs: DEBUG, INFO, WARNING or ERROR. The function filters its own records by it; Lambda's application log level stays INFO (DEBUG at DEBUG) because Lambda treats the function's metric lines, which carry no level, as INFO and would drop them at WARN or ERROR."
   type        = string
   default     = "INFO"
   nullable    = false

@@ -360,6 +360,11 @@ run "function_is_configured_as_documented" {
   }
 
   assert {
+    condition     = one(aws_lambda_function.this.logging_config).application_log_level == "INFO"
+    error_message = "Lambda's application log level must be INFO by default so the function's metric lines, which Lambda treats as INFO, are kept."
+  }
+
+  assert {
     condition     = one(aws_lambda_function.this.tracing_config).mode == "Active"
     error_message = "X-Ray tracing must be on by default."
   }

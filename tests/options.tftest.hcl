@@ -303,8 +303,39 @@ run "inputs_reach_the_function_environment" {
   }
 
   assert {
-    condition     = one(aws_lambda_function.this.logging_config).application_log_level == "WARN"
-    error_message = "Lambda's application log level must follow log_level (WARNING is WARN for Lambda)."
+    condition     = one(aws_lambda_function.this.logging_config).application_log_level == "INFO"
+    error_message = "At log_level WARNING Lambda's application log level must stay INFO: Lambda treats the function's metric lines, which carry no level, as INFO and would drop them at WARN."
+  }
+}
+
+run "error_log_level_keeps_metric_lines" {
+  command = plan
+
+  variables {
+    log_level = "ERROR"
+  }
+
+  assert {
+    condition     = one(aws_lambda_function.this.logging_config).application_log_level == "INFO"
+    error_message = "At log_level ERROR Lambda's application log level must stay INFO, or Lambda drops the ExportsCompleted and ExportsFailed metric lines and the export alarms lose their metrics."
+  }
+
+  assert {
+    condition     = one(aws_lambda_function.this.environment).variables["LOG_LEVEL"] == "ERROR"
+    error_message = "The function must receive log_level in LOG_LEVEL; it filters its own records by it."
+  }
+}
+
+run "debug_log_level_reaches_lambda" {
+  command = plan
+
+  variables {
+    log_level = "DEBUG"
+  }
+
+  assert {
+    condition     = one(aws_lambda_function.this.logging_config).application_log_level == "DEBUG"
+    error_message = "At log_level DEBUG Lambda's application log level must be DEBUG, or Lambda drops the function's debug records."
   }
 }
 
