@@ -17,6 +17,14 @@ data "aws_iam_policy_document" "kms_key" {
     }
   }
 
+  # The three service statements below are AWS's documented key-policy
+  # statements for services publishing to encrypted topics and SNS delivering
+  # to encrypted queues, and like them carry no aws:SourceAccount condition:
+  # KMS is not documented to receive that key in these calls, and if it does
+  # not, such a condition would make every publish fail without an error
+  # anyone sees. Who may publish or send is decided by the topic and queue
+  # policies, which keep their aws:SourceAccount and aws:SourceArn conditions.
+
   # RDS event notifications publish to the encrypted event topic.
   statement {
     sid       = "RdsEventsPublishToEncryptedTopic"
@@ -26,12 +34,6 @@ data "aws_iam_policy_document" "kms_key" {
     principals {
       type        = "Service"
       identifiers = ["events.rds.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
     }
   }
 
@@ -45,12 +47,6 @@ data "aws_iam_policy_document" "kms_key" {
       type        = "Service"
       identifiers = ["sns.amazonaws.com"]
     }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
   }
 
   # CloudWatch alarms publish to the encrypted notification topic.
@@ -62,12 +58,6 @@ data "aws_iam_policy_document" "kms_key" {
     principals {
       type        = "Service"
       identifiers = ["cloudwatch.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
     }
   }
 

@@ -188,10 +188,10 @@ run "key_has_rotation_and_names_each_service_principal" {
   assert {
     condition = alltrue([
       for statement in data.aws_iam_policy_document.kms_key.statement :
-      anytrue([for condition in statement.condition : condition.variable == "aws:SourceAccount" && condition.values == tolist(["123456789012"])])
+      !anytrue([for condition in statement.condition : condition.variable == "aws:SourceAccount"])
       if anytrue([for principal in statement.principals : principal.type == "Service"])
     ])
-    error_message = "Every service statement in the key policy must be limited with aws:SourceAccount."
+    error_message = "The key policy's service statements must carry no aws:SourceAccount condition, as in AWS's documented statements: if KMS does not receive it, RDS events, SNS deliveries and alarm notifications all fail. The topic and queue policies decide who may publish."
   }
 
   assert {
@@ -227,6 +227,40 @@ run "encrypted_topics_and_queues_use_the_key" {
       aws_lambda_function.this.kms_key_arn == aws_kms_key.this[0].arn,
     ])
     error_message = "Topics, queues and the function environment must be encrypted with the module's key."
+  }
+}
+
+run "topic_and_queue_policies_decide_who_may_publish" {
+  command = apply
+
+  assert {
+    condition = anytrue([
+      for statement in data.aws_iam_policy_document.event_topic.statement :
+      statement.actions == toset(["sns:Publish"]) &&
+      anytrue([for principal in statement.principals : principal.type == "Service" && contains(principal.identifiers, "events.rds.amazonaws.com")]) &&
+      anytrue([for condition in statement.condition : condition.test == "StringEquals" && condition.variable == "aws:SourceAccount" && condition.values == tolist(["123456789012"])])
+    ])
+    error_message = "The event topic policy must let events.rds.amazonaws.com publish only for this account (aws:SourceAccount); the key policy does not limit it."
+  }
+
+  assert {
+    condition = anytrue([
+      for statement in data.aws_iam_policy_document.notification_topic[0].statement :
+      statement.actions == toset(["sns:Publish"]) &&
+      anytrue([for principal in statement.principals : principal.type == "Service" && contains(principal.identifiers, "cloudwatch.amazonaws.com")]) &&
+      anytrue([for condition in statement.condition : condition.test == "StringEquals" && condition.variable == "aws:SourceAccount" && condition.values == tolist(["123456789012"])])
+    ])
+    error_message = "The notification topic policy must let cloudwatch.amazonaws.com publish only for this account (aws:SourceAccount); the key policy does not limit it."
+  }
+
+  assert {
+    condition = anytrue([
+      for statement in data.aws_iam_policy_document.queue.statement :
+      statement.actions == toset(["sqs:SendMessage"]) &&
+      anytrue([for principal in statement.principals : principal.type == "Service" && contains(principal.identifiers, "sns.amazonaws.com")]) &&
+      anytrue([for condition in statement.condition : condition.test == "ArnEquals" && condition.variable == "aws:SourceArn" && condition.values == tolist([aws_sns_topic.events.arn])])
+    ])
+    error_message = "The queue policy must let sns.amazonaws.com send only from the event topic (aws:SourceArn); the key policy does not limit it."
   }
 }
 
