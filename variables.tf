@@ -54,7 +54,7 @@ variable "db_identifiers" {
 }
 
 variable "s3_prefix_template" {
-  description = "Key prefix of each export inside the bucket. Placeholders: {db} (cluster or instance identifier), {snapshot} (snapshot name without \"rds:\"), {yyyy} {mm} {dd} {hh} (snapshot creation time, UTC). RDS writes the export under <prefix>/<export task ID>/. S3 prefixes for exports may not contain ':'."
+  description = "Key prefix of each export inside the bucket. Placeholders: {db} (cluster or instance identifier), {snapshot} (the whole snapshot name with ':' and '/' replaced by hyphens, since an export prefix cannot hold ':' and the name must stay one path segment: \"rds:orders-2026-12-03-03-09\" gives \"rds-orders-2026-12-03-03-09\"), {yyyy} {mm} {dd} {hh} (snapshot creation time, UTC). RDS writes the export under <prefix>/<export task ID>/. S3 prefixes for exports may not contain ':'."
   type        = string
   default     = "{db}/{yyyy}/{mm}/{dd}"
   nullable    = false

@@ -339,6 +339,23 @@ run "debug_log_level_reaches_lambda" {
   }
 }
 
+run "prefix_template_description_matches_the_rendering" {
+  command = plan
+
+  # Terraform passes the template as given and the function renders it, with
+  # ':' and '/' in the snapshot name replaced by hyphens, so an automated
+  # snapshot's "rds:" survives as "rds-". Descriptions are not visible to
+  # expressions; variables.tf is.
+  assert {
+    condition = (
+      one(aws_lambda_function.this.environment).variables["S3_PREFIX_TEMPLATE"] == var.s3_prefix_template &&
+      strcontains(file("variables.tf"), "\\\"rds:orders-2026-12-03-03-09\\\" gives \\\"rds-orders-2026-12-03-03-09\\\"") &&
+      !strcontains(file("variables.tf"), "without \\\"rds:\\\"")
+    )
+    error_message = "The s3_prefix_template description must say {snapshot} is the whole snapshot name with ':' and '/' replaced by hyphens (\"rds:orders-...\" gives \"rds-orders-...\"), not the name without \"rds:\"."
+  }
+}
+
 run "tracing_off_drops_xray" {
   command = plan
 
