@@ -40,7 +40,9 @@ PERMANENT_CODES = frozenset(
     }
 )
 # The code RDS returns for the five-export quota is not in botocore's model, so quota and
-# throttling are recognised by the words their codes and messages use.
+# throttling are recognised by the words their codes and messages use. The words only decide
+# for codes that are neither permanent nor already-exists: a permanent code stays permanent
+# whatever its message says.
 _DEFER_CODE_WORDS = ("Throttl", "Limit", "Quota", "TooMany")
 _QUOTA_MESSAGE_WORDS = ("maximum number", "quota", "too many")
 # Snapshot states that end in "available" if one waits.
@@ -59,12 +61,12 @@ def classify_error(code: str, message: str = "") -> ErrorKind:
     lowered = message.lower()
     if code in ALREADY_EXISTS_CODES:
         return ErrorKind.ALREADY_EXISTS
-    if "export task" in lowered and any(word in lowered for word in _QUOTA_MESSAGE_WORDS):
-        return ErrorKind.DEFER
     if code in ("InvalidExportSourceState", "InvalidExportSourceStateFault"):
         return ErrorKind.DEFER
     if code in PERMANENT_CODES or code.startswith("AccessDenied"):
         return ErrorKind.PERMANENT
+    if "export task" in lowered and any(word in lowered for word in _QUOTA_MESSAGE_WORDS):
+        return ErrorKind.DEFER
     if any(word in code for word in _DEFER_CODE_WORDS):
         return ErrorKind.DEFER
     return ErrorKind.TRANSIENT

@@ -275,7 +275,8 @@ def test_max_wait_hours_is_measured_from_when_the_first_copy_was_sent(
         ("LimitExceededFault", "export limit"),
         ("ExportTaskQuotaExceeded", "quota"),
         ("TooManyRequestsException", "slow down"),
-        ("InvalidParameterValue", "You have reached the maximum number of export tasks"),
+        ("ExportTaskLimitReachedFault", "You have reached the maximum number of export tasks"),
+        ("SomethingNew", "You have reached the maximum number of export tasks"),
     ],
 )
 def test_a_quota_or_throttling_error_from_start_export_task_defers_the_export(
@@ -294,6 +295,27 @@ def test_a_quota_or_throttling_error_from_start_export_task_defers_the_export(
     assert (outcome.decision, outcome.error_code) == ("deferred", code)
     assert result.failures == []
     assert queue.attribute("export-deferrals") == "1"
+
+
+@pytest.mark.parametrize("code", ["InvalidParameterValue", "IamRoleMissingPermissions"])
+def test_a_permanent_code_goes_to_the_dead_letter_queue_even_when_its_message_mentions_a_quota(
+    code: str, harness: Harness, queues: Queues
+) -> None:
+    """Stubber: moto never raises these; a quota-like message must not turn a permanent error
+    into 72 hours of deferrals."""
+    arn = cluster_snapshot_arn("orders-manual-0")
+    rds, stubber = stubbed_rds()
+    stub_describe_snapshot(stubber, arn)
+    stub_export_tasks(stubber)
+    stub_error(stubber, "start_export_task", code, "the maximum number of export tasks is 5")
+    with stubber:
+        result = process_batch(sqs_event(created(arn)), harness.runtime(rds=rds))
+    [outcome] = result.outcomes
+    assert (outcome.decision, outcome.error_code) == ("failed", code)
+    [dead] = harness.sqs.receive_message(
+        QueueUrl=queues.dead_letter, MessageAttributeNames=["All"]
+    )["Messages"]
+    assert dead["MessageAttributes"]["ErrorCode"]["StringValue"] == code
 
 
 def test_after_a_quota_error_the_rest_of_the_batch_waits_without_trying(harness: Harness) -> None:
