@@ -183,12 +183,13 @@ data "aws_iam_policy_document" "function" {
     }
   }
 
+  # What the SQS event source mapping needs to poll the queue; the function
+  # itself never changes a message's visibility (it re-sends deferred records).
   statement {
     sid = "ConsumeQueue"
     actions = [
       "sqs:ReceiveMessage",
       "sqs:DeleteMessage",
-      "sqs:ChangeMessageVisibility",
       "sqs:GetQueueAttributes",
     ]
     resources = [aws_sqs_queue.this.arn]

@@ -350,6 +350,22 @@ run "function_role_is_least_privilege" {
   assert {
     condition = anytrue([
       for statement in data.aws_iam_policy_document.function.statement :
+      statement.actions == toset(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]) &&
+      statement.resources == toset([aws_sqs_queue.this.arn])
+    ])
+    error_message = "The function role may consume the queue with exactly what the SQS event source mapping needs: ReceiveMessage, DeleteMessage, GetQueueAttributes."
+  }
+
+  assert {
+    condition = !anytrue([
+      for statement in data.aws_iam_policy_document.function.statement : contains(statement.actions, "sqs:ChangeMessageVisibility")
+    ])
+    error_message = "The function role must not get sqs:ChangeMessageVisibility: neither the function nor the event source mapping calls it."
+  }
+
+  assert {
+    condition = anytrue([
+      for statement in data.aws_iam_policy_document.function.statement :
       contains(statement.actions, "kms:Decrypt") && anytrue([
         for condition in statement.condition : condition.variable == "kms:ViaService" && contains(condition.values, "sqs.eu-west-1.amazonaws.com")
       ])
