@@ -17,22 +17,21 @@ ACTIVE_STATUSES = frozenset({"starting", "in_progress"})
 ALREADY_EXISTS_CODES = frozenset({"ExportTaskAlreadyExists", "ExportTaskAlreadyExistsFault"})
 TASK_NOT_FOUND_CODES = frozenset({"ExportTaskNotFound", "ExportTaskNotFoundFault"})
 # Errors that the same request will hit again however long it waits; a person has to fix the
-# role, key, bucket, ExportOnly list or snapshot first.
+# role, key, bucket, ExportOnly list or snapshot first. These are the errors botocore's model
+# declares for StartExportTask (shape names and their error codes) and the generic
+# InvalidParameterValue / InvalidParameterCombination; AccessDenied* is matched by prefix.
 PERMANENT_CODES = frozenset(
     {
         "DBSnapshotNotFound",
         "DBSnapshotNotFoundFault",
         "DBClusterSnapshotNotFoundFault",
-        "DBClusterSnapshotNotFound",
         "DBClusterNotFoundFault",
         "InvalidS3BucketFault",
-        "InvalidS3Bucket",
         "IamRoleNotFound",
         "IamRoleNotFoundFault",
         "IamRoleMissingPermissions",
         "IamRoleMissingPermissionsFault",
         "KMSKeyNotAccessibleFault",
-        "KMSKeyNotAccessible",
         "InvalidExportOnly",
         "InvalidExportOnlyFault",
         "InvalidParameterValue",

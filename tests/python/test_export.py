@@ -7,6 +7,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+import botocore.session
 import pytest
 from builders import (
     RecordingSqs,
@@ -23,6 +24,7 @@ from builders import (
     stubbed_rds,
 )
 from conftest import Harness, Queues, Topic
+from snapshot_export.exporter import ALREADY_EXISTS_CODES, PERMANENT_CODES
 from snapshot_export.handler import process_batch
 from snapshot_export.naming import export_task_identifier
 
@@ -205,6 +207,18 @@ PERMANENT_START_ERRORS = [
     "AccessDenied",
     "AccessDeniedException",
 ]
+
+
+# Not in StartExportTask's model, but RDS answers them for any operation.
+GENERIC_CODES = {"InvalidParameterValue", "InvalidParameterCombination"}
+
+
+def test_every_classified_start_error_is_one_botocore_models_for_start_export_task() -> None:
+    model = botocore.session.get_session().get_service_model("rds")
+    modelled = set()
+    for shape in model.operation_model("StartExportTask").error_shapes:
+        modelled |= {shape.name, shape.metadata.get("error", {}).get("code", shape.name)}
+    assert (PERMANENT_CODES | ALREADY_EXISTS_CODES) - modelled == GENERIC_CODES
 
 
 @pytest.mark.parametrize("code", PERMANENT_START_ERRORS)
