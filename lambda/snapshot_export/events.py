@@ -38,7 +38,6 @@ class ExportFinished:
 @dataclass(frozen=True)
 class ExportRequest:
     snapshot_arn: str
-    origin: str
 
 
 @dataclass(frozen=True)
@@ -94,7 +93,7 @@ def parse_body(
         arn = document.get("snapshot_arn")
         if not is_snapshot_arn(arn):
             raise MalformedMessage(f"export request has no valid snapshot_arn: {arn!r}")
-        return ExportRequest(snapshot_arn=arn.strip(), origin=str(document.get("origin") or ""))
+        return ExportRequest(snapshot_arn=arn.strip())
 
     if document.get("Type") in ("SubscriptionConfirmation", "UnsubscribeConfirmation"):
         return Ignored(reason=f"SNS {document['Type']} message")

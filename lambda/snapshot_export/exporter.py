@@ -101,13 +101,10 @@ class ExportError(Exception):
 class SnapshotInfo:
     """What the describe call says about a snapshot."""
 
-    arn: str
     name: str
-    is_cluster: bool
     db_identifier: str
     created: datetime
     status: str
-    snapshot_type: str
 
 
 def _snapshot_type_for(name: str) -> str | None:
@@ -146,15 +143,12 @@ def describe_snapshot(rds: Any, snapshot_arn: str, fallback_time: datetime) -> S
     if not isinstance(created, datetime):
         created = fallback_time
     return SnapshotInfo(
-        arn=ref.arn,
         name=ref.name,
-        is_cluster=ref.is_cluster,
         db_identifier=str(
             item.get("DBClusterIdentifier" if ref.is_cluster else "DBInstanceIdentifier") or ""
         ),
         created=created.astimezone(UTC) if created.tzinfo else created.replace(tzinfo=UTC),
         status=str(item.get("Status") or "").lower(),
-        snapshot_type=str(item.get("SnapshotType") or snapshot_type or "manual"),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -29,11 +29,6 @@ class Outcome:
     reason: str | None = None
     delay_seconds: int | None = None
     error_code: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["decision"] = str(self.decision)
-        return data
 
 
 @dataclass

@@ -78,7 +78,7 @@ def test_eventbridge_shape_is_accepted() -> None:
 
 def test_export_request_from_the_sweep_is_accepted() -> None:
     message = parse(export_request_body(INSTANCE_ARN))
-    assert message == ExportRequest(snapshot_arn=INSTANCE_ARN, origin="sweep")
+    assert message == ExportRequest(snapshot_arn=INSTANCE_ARN)
 
 
 def test_plain_text_first_message_after_subscribing_is_skipped_with_a_reason() -> None:
