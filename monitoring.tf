@@ -4,6 +4,15 @@ locals {
   # The export metrics exist only when export-finished events are tracked.
   create_export_alarms = var.create_alarms && var.enable_export_tracking
 
+  # Automated snapshots arrive every day; manual snapshots and copies only when
+  # someone makes them, so a window without a completed export is a fault only
+  # when at least one selected event is an automated snapshot's. With manual
+  # events alone the alarm would be certain to fire.
+  exports_expected_daily = anytrue([
+    for event in values(local.selected_created_events) : event.snapshot_type == "automated"
+  ])
+  create_no_exports_completed_alarm = local.create_export_alarms && local.exports_expected_daily
+
   export_metric_dimensions = { Exporter = local.exporter_name }
 }
 
@@ -105,7 +114,7 @@ resource "aws_cloudwatch_metric_alarm" "exports_failed" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "no_exports_completed" {
-  count = local.create_export_alarms ? 1 : 0
+  count = local.create_no_exports_completed_alarm ? 1 : 0
 
   alarm_name        = "${local.names.function}-no-exports-completed"
   alarm_description = "No RDS snapshot export completed in the last ${var.completed_export_alarm_hours} hours."

@@ -139,6 +139,6 @@ output "exports_failed_alarm_arn" {
 }
 
 output "no_exports_completed_alarm_arn" {
-  description = "ARN of the alarm on no completed export within completed_export_alarm_hours; null when alarms or tracking are off."
+  description = "ARN of the alarm on no completed export within completed_export_alarm_hours; null when alarms or tracking are off, or when event_ids selects no automated snapshot event."
   value       = try(aws_cloudwatch_metric_alarm.no_exports_completed[0].arn, null)
 }

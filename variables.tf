@@ -235,14 +235,14 @@ variable "notification_topic_arn" {
 }
 
 variable "create_alarms" {
-  description = "Create CloudWatch alarms, each notifying the notification topic on alarm and on recovery: messages in the dead-letter queue, function errors, and with tracking on, failed exports and no completed export within completed_export_alarm_hours."
+  description = "Create CloudWatch alarms, each notifying the notification topic on alarm and on recovery: messages in the dead-letter queue, function errors, and with tracking on, failed exports and, when an automated snapshot event is selected, no completed export within completed_export_alarm_hours."
   type        = bool
   default     = true
   nullable    = false
 }
 
 variable "completed_export_alarm_hours" {
-  description = "Hours without a completed export before the no-exports-completed alarm fires. CloudWatch evaluates at most 7 days (168 one-hour periods)."
+  description = "Hours without a completed export before the no-exports-completed alarm fires. CloudWatch evaluates at most 7 days (168 one-hour periods). The alarm exists only when alarms and tracking are on and event_ids selects at least one automated snapshot event (RDS-EVENT-0169 or RDS-EVENT-0091, snapshot_type \"automated\" in settings.json): manual snapshots and copies come irregularly, so with those alone the alarm would always fire."
   type        = number
   default     = 48
   nullable    = false

@@ -181,6 +181,45 @@ run "tracking_off_drops_notification_categories_and_ids" {
   }
 }
 
+run "manual_snapshot_events_only_create_no_completed_export_alarm" {
+  command = plan
+
+  variables {
+    event_ids = ["RDS-EVENT-0075", "RDS-EVENT-0042", "RDS-EVENT-0197", "RDS-EVENT-0060"]
+  }
+
+  assert {
+    condition = alltrue([
+      for id in var.event_ids : jsondecode(file("lambda/snapshot_export/settings.json")).snapshot_created_events[id].snapshot_type == "manual"
+    ])
+    error_message = "This run needs event IDs whose settings.json snapshot_type is manual."
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.no_exports_completed) == 0 && output.no_exports_completed_alarm_arn == null
+    error_message = "With only manual snapshot events selected, exports come irregularly and the no-exports-completed alarm would always fire, so it must not exist."
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.exports_failed) == 1
+    error_message = "The failed-exports alarm must not depend on which snapshot events are selected."
+  }
+}
+
+run "one_automated_snapshot_event_creates_the_completed_export_alarm" {
+  command = plan
+
+  variables {
+    event_ids                    = ["RDS-EVENT-0042", "RDS-EVENT-0169"]
+    completed_export_alarm_hours = 30
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.no_exports_completed) == 1 && aws_cloudwatch_metric_alarm.no_exports_completed[0].evaluation_periods == 30
+    error_message = "With an automated snapshot event among the selected ones, the no-exports-completed alarm must exist over completed_export_alarm_hours."
+  }
+}
+
 run "cluster_events_only_create_no_instance_subscription" {
   command = plan
 
