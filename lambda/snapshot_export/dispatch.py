@@ -34,6 +34,7 @@ from .exporter import (
     describe_snapshot,
     find_export_task,
     start_export,
+    unexportable_reason,
 )
 from .naming import export_task_identifier, render_prefix, s3_uri, snapshot_name_from_arn
 from .outcome import Decision, Outcome
@@ -143,6 +144,9 @@ def export(
     if not config.exports_db(snapshot.db_identifier):
         reason = f"{snapshot.db_identifier or 'unknown DB'} is not in DB_IDENTIFIERS"
         return skip(ctx, replace(outcome, decision=Decision.SKIPPED, reason=reason))
+    unexportable = unexportable_reason(snapshot.engine, snapshot.engine_mode)
+    if unexportable:
+        return skip(ctx, replace(outcome, decision=Decision.SKIPPED, reason=unexportable))
     if snapshot.status != "available":
         reason = f"snapshot status is {snapshot.status or 'unknown'}"
         if snapshot.status in WAITABLE_SNAPSHOT_STATUSES:

@@ -10,6 +10,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from . import settings
 from .config import Config
 from .naming import parse_snapshot_arn
 
@@ -105,6 +106,24 @@ class SnapshotInfo:
     db_identifier: str
     created: datetime
     status: str
+    engine: str = ""
+    engine_mode: str = ""
+
+
+def unexportable_reason(engine: str, engine_mode: str = "") -> str | None:
+    """Why RDS cannot export a snapshot of this engine, or None if it can.
+
+    An empty engine (a describe that did not say) is left for StartExportTask to judge.
+    """
+    engine, engine_mode = engine.lower(), engine_mode.lower()
+    if engine_mode in settings.unexportable_engine_modes():
+        return (
+            f"engine {engine or 'unknown'} in engine mode {engine_mode} (Aurora Serverless v1) "
+            "cannot be exported to S3"
+        )
+    if engine and engine not in settings.exportable_engines():
+        return f"engine {engine} cannot be exported to S3"
+    return None
 
 
 def _snapshot_type_for(name: str) -> str | None:
@@ -149,6 +168,8 @@ def describe_snapshot(rds: Any, snapshot_arn: str, fallback_time: datetime) -> S
         ),
         created=created.astimezone(UTC) if created.tzinfo else created.replace(tzinfo=UTC),
         status=str(item.get("Status") or "").lower(),
+        engine=str(item.get("Engine") or ""),
+        engine_mode=str(item.get("EngineMode") or ""),
     )
 
 

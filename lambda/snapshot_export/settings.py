@@ -30,3 +30,13 @@ def snapshot_created_events() -> Mapping[str, Mapping[str, str]]:
 def export_finished_events() -> Mapping[str, Mapping[str, str]]:
     """Event IDs that announce the end of an export task, keyed by ID, with the final status."""
     return load_settings()["export_finished_events"]
+
+
+def exportable_engines() -> frozenset[str]:
+    """Engines whose snapshots StartExportTask accepts (not Oracle, SQL Server, Db2, RDS Custom)."""
+    return frozenset(load_settings()["exportable_engines"])
+
+
+def unexportable_engine_modes() -> frozenset[str]:
+    """Cluster engine modes whose snapshots cannot be exported (Aurora Serverless v1)."""
+    return frozenset(load_settings()["unexportable_engine_modes"])

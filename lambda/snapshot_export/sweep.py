@@ -19,7 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from . import logs, metrics
 from .config import ConfigError
 from .events import export_request_body
-from .exporter import ExportError, iter_export_tasks
+from .exporter import ExportError, iter_export_tasks, unexportable_reason
 from .naming import export_task_identifier
 from .runtime import Runtime
 
@@ -39,6 +39,7 @@ class SweepSummary:
     filtered_out: int = 0
     not_available: int = 0
     other_type: int = 0
+    unexportable_engine: int = 0
     queued_snapshot_arns: list[str] = field(default_factory=list)
     send_failures: list[str] = field(default_factory=list)
 
@@ -60,6 +61,8 @@ class _Listed:
     created: datetime | None
     status: str
     snapshot_type: str
+    engine: str
+    engine_mode: str
 
 
 def _listed_snapshots(rds: Any, source_types: Mapping[str, frozenset[str]]) -> Iterator[_Listed]:
@@ -94,6 +97,8 @@ def _listed_snapshots(rds: Any, source_types: Mapping[str, frozenset[str]]) -> I
                         created=created if isinstance(created, datetime) else None,
                         status=str(item.get("Status") or "").lower(),
                         snapshot_type=str(item.get("SnapshotType") or ""),
+                        engine=str(item.get("Engine") or ""),
+                        engine_mode=str(item.get("EngineMode") or ""),
                     )
         except ClientError as err:
             raise ExportError.from_client_error(err) from err
@@ -128,6 +133,8 @@ def run_sweep(runtime: Runtime) -> SweepSummary:
             summary.outside_window += 1
         elif not config.exports_db(snapshot.db_identifier):
             summary.filtered_out += 1
+        elif unexportable_reason(snapshot.engine, snapshot.engine_mode):
+            summary.unexportable_engine += 1
         elif snapshot.status != "available":
             summary.not_available += 1
         elif export_task_identifier(snapshot.arn) in task_ids or snapshot.arn in exported_sources:

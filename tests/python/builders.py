@@ -300,6 +300,8 @@ def stub_describe_snapshot(
     db_identifier: str = "orders",
     status: str = "available",
     created: datetime = SNAPSHOT_TIME,
+    engine: str | None = None,
+    engine_mode: str | None = None,
 ) -> None:
     name = snapshot_arn.split(":", 6)[6]
     snapshot_type = "automated" if name.startswith("rds:") else "manual"
@@ -317,7 +319,8 @@ def stub_describe_snapshot(
                     "SnapshotCreateTime": created,
                     "Status": status,
                     "SnapshotType": snapshot_type,
-                    "Engine": "aurora-postgresql",
+                    "Engine": engine or "aurora-postgresql",
+                    "EngineMode": engine_mode or "provisioned",
                 }
             ]
         }
@@ -333,7 +336,7 @@ def stub_describe_snapshot(
                     "SnapshotCreateTime": created,
                     "Status": status,
                     "SnapshotType": snapshot_type,
-                    "Engine": "postgres",
+                    "Engine": engine or "postgres",
                 }
             ]
         }

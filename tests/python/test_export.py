@@ -147,6 +147,63 @@ def test_snapshot_of_a_listed_db_is_exported(
     assert [o.decision for o in result.outcomes] == ["exported"]
 
 
+@pytest.mark.parametrize("engine", ["oracle-ee", "sqlserver-se"])
+def test_snapshot_of_an_engine_rds_cannot_export_is_skipped_naming_the_engine(
+    engine: str, harness: Harness, queues: Queues
+) -> None:
+    harness.rds.create_db_instance(
+        DBInstanceIdentifier="legacy",
+        Engine=engine,
+        DBInstanceClass="db.t3.micro",
+        AllocatedStorage=20,
+        MasterUsername="admin_user",
+        MasterUserPassword="not-a-real-password",
+    )
+    snapshot = harness.rds.create_db_snapshot(
+        DBInstanceIdentifier="legacy", DBSnapshotIdentifier="legacy-weekly"
+    )["DBSnapshot"]
+    result = process_batch(created_event(snapshot, "RDS-EVENT-0042"), harness.runtime())
+    [outcome] = result.outcomes
+    assert outcome.decision == "skipped"
+    assert outcome.reason == f"engine {engine} cannot be exported to S3"
+    assert result.failures == []
+    assert harness.rds.describe_export_tasks()["ExportTasks"] == []
+    assert emf_metrics(harness.metric_lines) == ["SnapshotsSkipped"]
+    assert dead_letters(harness, queues) == []
+
+
+@pytest.mark.parametrize(
+    ("arn", "engine", "engine_mode", "reason"),
+    [
+        (instance_snapshot_arn("ledger-weekly"), "db2-se", None, "engine db2-se"),
+        (instance_snapshot_arn("erp-weekly"), "custom-oracle-ee", None, "engine custom-oracle-ee"),
+        (
+            cluster_snapshot_arn("reports-weekly"),
+            "aurora-mysql",
+            "serverless",
+            "engine aurora-mysql in engine mode serverless",
+        ),
+    ],
+)
+def test_db2_rds_custom_and_aurora_serverless_v1_snapshots_are_skipped_without_an_export(
+    arn: str, engine: str, engine_mode: str | None, reason: str, harness: Harness
+) -> None:
+    """Stubber: moto creates no Db2 or RDS Custom instances and reports no EngineMode on
+    cluster snapshots; a stray StartExportTask call would fail the stubber."""
+    rds, stubber = stubbed_rds()
+    stub_describe_snapshot(stubber, arn, engine=engine, engine_mode=engine_mode)
+    event = "RDS-EVENT-0075" if ":cluster-snapshot:" in arn else "RDS-EVENT-0042"
+    with stubber:
+        result = process_batch(
+            sqs_event(sqs_record(snapshot_notification(arn, event))), harness.runtime(rds=rds)
+        )
+    stubber.assert_no_pending_responses()
+    [outcome] = result.outcomes
+    assert outcome.decision == "skipped"
+    assert (outcome.reason or "").startswith(reason)
+    assert emf_metrics(harness.metric_lines) == ["SnapshotsSkipped"]
+
+
 def test_unconfigured_event_and_plain_text_message_are_skipped_without_failing(
     harness: Harness, cluster_snapshot: dict[str, Any]
 ) -> None:

@@ -18,6 +18,7 @@ from builders import (
     sqs_event,
     sqs_record,
     stub_error,
+    stub_export_tasks,
     stubbed_rds,
 )
 from conftest import Harness, Queues, automated_cluster_snapshot
@@ -102,6 +103,54 @@ def test_sweep_honours_db_identifiers(
     summary = run_sweep(runtime)
     assert summary.queued_snapshot_arns == [instance_snapshot["DBSnapshotArn"]]
     assert summary.filtered_out == 1
+
+
+def test_sweep_does_not_queue_snapshots_of_an_engine_rds_cannot_export(
+    harness: Harness, instance_snapshot: dict[str, Any], queues: Queues
+) -> None:
+    harness.rds.create_db_instance(
+        DBInstanceIdentifier="legacy",
+        Engine="oracle-ee",
+        DBInstanceClass="db.t3.micro",
+        AllocatedStorage=20,
+        MasterUsername="admin_user",
+        MasterUserPassword="not-a-real-password",
+    )
+    harness.rds.create_db_snapshot(
+        DBInstanceIdentifier="legacy", DBSnapshotIdentifier="legacy-weekly"
+    )
+    summary = run_sweep(harness.runtime(event_ids=("RDS-EVENT-0042",)))
+    assert summary.unexportable_engine == 1
+    assert summary.queued_snapshot_arns == [instance_snapshot["DBSnapshotArn"]]
+    assert queued_arns(harness, queues) == [instance_snapshot["DBSnapshotArn"]]
+
+
+def test_sweep_does_not_queue_aurora_serverless_v1_cluster_snapshots(harness: Harness) -> None:
+    """Stubber: moto reports no EngineMode on cluster snapshots."""
+    rds, stubber = stubbed_rds()
+    stub_export_tasks(stubber)
+    serverless = {
+        "DBClusterSnapshotArn": cluster_snapshot_arn("reports-weekly"),
+        "DBClusterIdentifier": "reports",
+        "SnapshotCreateTime": datetime.now(UTC),
+        "Status": "available",
+        "SnapshotType": "manual",
+        "Engine": "aurora-mysql",
+        "EngineMode": "serverless",
+    }
+    provisioned = {
+        **serverless,
+        "DBClusterSnapshotArn": cluster_snapshot_arn("orders-weekly"),
+        "EngineMode": "provisioned",
+    }
+    stubber.add_response(
+        "describe_db_cluster_snapshots", {"DBClusterSnapshots": [serverless, provisioned]}, {}
+    )
+    queue = RecordingSqs()
+    with stubber:
+        summary = run_sweep(harness.runtime(rds=rds, sqs=queue, event_ids=("RDS-EVENT-0075",)))
+    assert summary.unexportable_engine == 1
+    assert summary.queued_snapshot_arns == [provisioned["DBClusterSnapshotArn"]]
 
 
 def test_sweep_looks_only_at_the_snapshot_types_event_ids_asks_for(
