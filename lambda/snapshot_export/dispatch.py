@@ -178,7 +178,7 @@ def export(
             ctx.slots.mark_full()
         return handle_failure(ctx, record, state, outcome, failure)
 
-    ctx.slots.record_start()
+    ctx.slots.record_start(outcome.export_task_id or "")
     runtime.emit(
         metrics.EXPORTS_STARTED, snapshot_arn=snapshot_arn, export_task_id=outcome.export_task_id
     )

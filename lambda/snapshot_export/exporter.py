@@ -186,12 +186,16 @@ def iter_export_tasks(rds: Any, **request: Any) -> Iterator[Mapping[str, Any]]:
         raise ExportError.from_botocore_error(err) from err
 
 
-def count_active_exports(rds: Any) -> int:
-    """Export tasks starting or in progress in this account and region."""
+def active_export_ids(rds: Any) -> set[str]:
+    """Identifiers of the export tasks starting or in progress in this account and region."""
     # The filter saves pages on AWS; the check below is what counts, because emulators (and
     # older API versions) ignore Filters.
     tasks = iter_export_tasks(rds, Filters=[{"Name": "status", "Values": sorted(ACTIVE_STATUSES)}])
-    return sum(1 for task in tasks if str(task.get("Status", "")).lower() in ACTIVE_STATUSES)
+    return {
+        str(task.get("ExportTaskIdentifier") or "")
+        for task in tasks
+        if str(task.get("Status", "")).lower() in ACTIVE_STATUSES
+    }
 
 
 def find_export_task(rds: Any, export_task_id: str) -> Mapping[str, Any] | None:
@@ -203,34 +207,38 @@ def find_export_task(rds: Any, export_task_id: str) -> Mapping[str, Any] | None:
 
 
 class ExportSlots:
-    """How many more exports this invocation may start without passing the ceiling.
+    """Whether this invocation may start one more export without passing the ceiling.
 
-    The running count is read from RDS once per batch and then kept locally, so one batch of
-    ten snapshots never starts more than the ceiling allows even though RDS may not list a task
-    it has just accepted.
+    The tasks starting or in progress are listed again before every start, so a batch sees the
+    exports other invocations started meanwhile; the tasks this invocation started are added
+    to the listing, since RDS may not list a task it has just accepted.
+
+    This is best-effort across concurrent invocations (the event source mapping runs at most
+    two): two batches can still pass MAX_CONCURRENT_EXPORTS by the starts that fall between
+    one's count and its start. RDS's own limit of five tasks is not counted on here; when RDS
+    refuses a start for it, the record is deferred like any other wait for a slot.
     """
 
     def __init__(self, rds: Any, ceiling: int) -> None:
         self._rds = rds
         self.ceiling = ceiling
-        self._active: int | None = None
-        self.started = 0
-
-    @property
-    def in_use(self) -> int:
-        if self._active is None:
-            self._active = count_active_exports(self._rds)
-        return self._active + self.started
+        self.started: set[str] = set()
+        self.in_use = 0
+        self._full = False
 
     def available(self) -> bool:
+        if self._full:
+            return False
+        self.in_use = len(active_export_ids(self._rds) | self.started)
         return self.in_use < self.ceiling
 
-    def record_start(self) -> None:
-        self.started += 1
+    def record_start(self, export_task_id: str) -> None:
+        self.started.add(export_task_id)
 
     def mark_full(self) -> None:
         """RDS refused a start for quota reasons: stop trying for the rest of the batch."""
-        self._active = max(self.ceiling - self.started, self._active or 0)
+        self._full = True
+        self.in_use = max(self.in_use, self.ceiling)
 
 
 def start_export(

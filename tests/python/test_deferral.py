@@ -140,7 +140,39 @@ def test_one_batch_never_starts_more_exports_than_the_ceiling_allows(
     assert [o.decision for o in result.outcomes] == ["exported", "exported", "deferred", "deferred"]
     assert len(rds.started) == 2
     assert len(queue.sent) == 2
-    assert rds.calls.count("paginate:describe_export_tasks") == 1 + 2  # count once, look up twice
+    # Counted before each of the four, and the two that wait are looked up.
+    assert rds.calls.count("paginate:describe_export_tasks") == 4 + 2
+
+
+class OtherInvocationRds(RunningExportsRds):
+    """RunningExportsRds that lists the tasks it starts as in progress and, on the first start,
+    also lists one started by a concurrent invocation; moto lists every task as complete."""
+
+    def start_export_task(self, **request: Any) -> Any:
+        response = super().start_export_task(**request)
+        ids = [request["ExportTaskIdentifier"]] + (["other-invocation"] if not self.running else [])
+        self.running.extend(
+            {"ExportTaskIdentifier": task_id, "Status": "IN_PROGRESS"} for task_id in ids
+        )
+        return response
+
+
+def test_exports_started_by_a_concurrent_invocation_count_against_the_ceiling(
+    harness: Harness, aurora_cluster: dict[str, Any]
+) -> None:
+    """OtherInvocationRds: moto has no concurrent invocations and no running tasks."""
+    arns = make_snapshots(harness.rds, 3)
+    rds = OtherInvocationRds(harness.rds, running=0)
+    queue = RecordingSqs()
+    result = process_batch(
+        sqs_event(*(created(arn) for arn in arns)),
+        harness.runtime(rds=rds, sqs=queue, max_concurrent_exports=3),
+    )
+    # The first start leaves two running (ours and the other's), so one more fits: the tasks
+    # this batch started and RDS lists are counted once.
+    assert [o.decision for o in result.outcomes] == ["exported", "exported", "deferred"]
+    assert "3 exports starting or in progress" in (result.outcomes[2].reason or "")
+    assert len(rds.running) == 3
 
 
 def test_a_snapshot_already_exported_is_not_deferred_at_the_ceiling(
