@@ -50,7 +50,7 @@ class Config:
     exporter_name: str = _default("exporter_name", "rds-snapshot-export")
     sweep_lookback_hours: float = _default("sweep_lookback_hours", 72)
     log_level: str = _default("log_level", "INFO")
-    catalog: Mapping[str, Mapping[str, str]] = field(
+    catalog: Mapping[str, Mapping[str, Any]] = field(
         default_factory=settings.snapshot_created_events, repr=False, compare=False
     )
 
@@ -143,10 +143,17 @@ class Config:
         return not self.db_identifiers or db_identifier.lower() in self.db_identifiers
 
     def sweep_targets(self) -> dict[str, frozenset[str]]:
-        """Snapshot types to sweep per event source type, implied by EVENT_IDS."""
+        """Snapshot types to sweep per event source type, implied by EVENT_IDS.
+
+        Copy events are not swept ("swept": false in settings.json): a copy is a manual
+        snapshot, and sweeping for it would export every manual snapshot of the source type.
+        Their events are the only path for copies.
+        """
         targets: dict[str, set[str]] = {}
         for event_id in self.event_ids:
             entry = self.catalog[event_id]
+            if not entry.get("swept", True):
+                continue
             targets.setdefault(entry["source_type"], set()).add(entry["snapshot_type"])
         return {source: frozenset(types) for source, types in targets.items()}
 

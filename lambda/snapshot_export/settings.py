@@ -22,8 +22,9 @@ def defaults() -> Mapping[str, Any]:
     return load_settings()["defaults"]
 
 
-def snapshot_created_events() -> Mapping[str, Mapping[str, str]]:
-    """Event IDs that announce a new snapshot, keyed by ID, with source and snapshot type."""
+def snapshot_created_events() -> Mapping[str, Mapping[str, Any]]:
+    """Event IDs that announce a new snapshot, keyed by ID, with source and snapshot type and
+    whether the sweep looks for snapshots of that kind."""
     return load_settings()["snapshot_created_events"]
 
 

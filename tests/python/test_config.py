@@ -127,9 +127,16 @@ def test_log_level_accepts_lambdas_warn_spelling() -> None:
     assert Config.from_env(env(LOG_LEVEL="warn")).log_level == "WARNING"
 
 
-def test_sweep_targets_follow_the_catalog_of_the_configured_events() -> None:
+def test_sweep_targets_follow_the_catalog_of_the_configured_events_leaving_out_copies() -> None:
     config = Config.from_env(env(EVENT_IDS="RDS-EVENT-0169,RDS-EVENT-0091,RDS-EVENT-0197"))
     assert config.sweep_targets() == {
         "db-cluster-snapshot": frozenset({"automated"}),
-        "db-snapshot": frozenset({"automated", "manual"}),
+        "db-snapshot": frozenset({"automated"}),
     }
+
+
+def test_copy_events_alone_give_the_sweep_nothing_to_look_for() -> None:
+    config = Config.from_env(env(EVENT_IDS="RDS-EVENT-0197,RDS-EVENT-0060"))
+    assert config.sweep_targets() == {}
+    not_swept = {i for i, e in settings.snapshot_created_events().items() if not e["swept"]}
+    assert not_swept == {"RDS-EVENT-0197", "RDS-EVENT-0060"}

@@ -172,6 +172,14 @@ def test_sweep_looks_only_at_the_snapshot_types_event_ids_asks_for(
     ]
 
 
+def test_sweep_for_copy_events_only_does_not_queue_every_manual_snapshot(
+    harness: Harness, instance_snapshot: dict[str, Any], queues: Queues
+) -> None:
+    summary = run_sweep(harness.runtime(event_ids=("RDS-EVENT-0197", "RDS-EVENT-0060")))
+    assert (summary.examined, summary.queued) == (0, 0)
+    assert queued_arns(harness, queues) == []
+
+
 def test_sweep_sends_many_snapshots_in_batches_of_ten(
     harness: Harness, aurora_cluster: dict[str, Any]
 ) -> None:
