@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from typing import Any
 
 from . import logs, metrics, notify
 from .events import ExportFinished
-from .exporter import find_export_task, iter_export_tasks
+from .exporter import find_export_task
 from .naming import export_task_identifier, s3_uri, snapshot_name_from_arn
 from .outcome import Decision, Outcome
 from .runtime import Runtime
@@ -16,46 +14,40 @@ from .runtime import Runtime
 FINAL_STATUSES = frozenset({"complete", "failed", "canceled"})
 
 
-def _task_for(runtime: Runtime, snapshot_arn: str, export_task_id: str) -> Mapping[str, Any] | None:
-    """The task this function started for the snapshot, else the latest task for it."""
-    task = find_export_task(runtime.rds, export_task_id)
-    if task is not None:
-        return task
-    # An export started by someone else (console, another tool) has another identifier.
-    tasks = iter_export_tasks(
-        runtime.rds, Filters=[{"Name": "source-arn", "Values": [snapshot_arn]}]
-    )
-    candidates = [t for t in tasks if t.get("SourceArn") == snapshot_arn]
-    if not candidates:
-        return None
-    return max(candidates, key=lambda t: str(t.get("TaskStartTime") or ""))
-
-
 def track_export(runtime: Runtime, message: ExportFinished, message_id: str) -> Outcome:
-    """Handle an export completed, failed or canceled event."""
+    """Handle an export completed, failed or canceled event; skip exports started elsewhere."""
     config = runtime.config
     export_task_id = export_task_identifier(message.snapshot_arn)
-    task = _task_for(runtime, message.snapshot_arn, export_task_id)
-    status = message.status
-    uri = None
-    cause = None
-    if task is not None:
-        export_task_id = str(task.get("ExportTaskIdentifier") or export_task_id)
-        task_status = str(task.get("Status") or "").lower()
-        # The event is the news; the task is the record. Prefer the task when it has ended.
-        if task_status in FINAL_STATUSES:
-            status = task_status
-        cause = task.get("FailureCause") or None
-        if task.get("S3Bucket"):
-            uri = s3_uri(str(task["S3Bucket"]), str(task.get("S3Prefix") or ""), export_task_id)
-    else:
+    # Only the task with this exporter's identifier is ours; an export of the snapshot started
+    # from the console or by another tool is not this module's to count or alarm on.
+    task = find_export_task(runtime.rds, export_task_id)
+    if task is None:
+        reason = "the finished export was not started by this exporter"
         logs.log(
-            logging.WARNING,
-            "export task not found for finished event",
+            logging.INFO,
+            "finished export was not started by this exporter",
             snapshot_arn=message.snapshot_arn,
             export_task_id=export_task_id,
+            decision=str(Decision.SKIPPED),
+            status=message.status,
             event_id=message.event_id,
         )
+        return Outcome(
+            message_id=message_id,
+            decision=Decision.SKIPPED,
+            snapshot_arn=message.snapshot_arn,
+            export_task_id=export_task_id,
+            reason=reason,
+        )
+    status = message.status
+    task_status = str(task.get("Status") or "").lower()
+    # The event is the news; the task is the record. Prefer the task when it has ended.
+    if task_status in FINAL_STATUSES:
+        status = task_status
+    cause = task.get("FailureCause") or None
+    uri = None
+    if task.get("S3Bucket"):
+        uri = s3_uri(str(task["S3Bucket"]), str(task.get("S3Prefix") or ""), export_task_id)
 
     succeeded = status == "complete"
     metric = metrics.EXPORTS_COMPLETED if succeeded else metrics.EXPORTS_FAILED

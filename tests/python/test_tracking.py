@@ -142,8 +142,11 @@ def test_the_task_status_wins_over_the_event_when_the_task_has_ended(
     assert "ExportsCompleted" in emf(harness)[0]
 
 
-def test_an_export_started_elsewhere_is_found_by_its_source_arn(
-    harness: Harness, cluster_snapshot: dict[str, Any]
+def test_an_export_started_elsewhere_is_skipped_without_a_metric_or_notification(
+    harness: Harness,
+    cluster_snapshot: dict[str, Any],
+    topic: Topic,
+    json_logs: pytest.LogCaptureFixture,
 ) -> None:
     arn = cluster_snapshot["DBClusterSnapshotArn"]
     harness.rds.start_export_task(
@@ -154,19 +157,25 @@ def test_an_export_started_elsewhere_is_found_by_its_source_arn(
         KmsKeyId=harness.config.kms_arn,
         S3Prefix="manual",
     )
-    result = process_batch(finished(arn, "RDS-EVENT-0164"), harness.runtime())
-    assert result.outcomes[0].export_task_id == "console-export"
-    assert result.outcomes[0].s3_uri == "s3://exports/manual/console-export/"
+    result = process_batch(finished(arn, "RDS-EVENT-0162"), harness.runtime(notify_on_success=True))
+    [outcome] = result.outcomes
+    assert (outcome.decision, outcome.export_task_id) == ("skipped", export_task_identifier(arn))
+    assert outcome.reason == "the finished export was not started by this exporter"
+    assert result.failures == []
+    assert harness.metric_lines == []
+    assert topic.messages() == []
+    [line] = [r for r in json_logs.records if "not started by this exporter" in r.getMessage()]
+    assert (line.levelno, line.snapshot_arn) == (logging.INFO, arn)
 
 
-def test_a_finished_event_for_an_unknown_task_still_counts_from_the_event(
+def test_a_finished_event_for_an_unknown_task_is_skipped_without_an_alarm(
     harness: Harness, topic: Topic
 ) -> None:
     arn = cluster_snapshot_arn("never-seen")
     result = process_batch(finished(arn, "RDS-EVENT-0162"), harness.runtime())
-    assert (result.outcomes[0].decision, result.outcomes[0].reason) == ("tracked", "failed")
-    assert emf(harness)[0]["ExportsFailed"] == 1
-    assert "Failure cause" not in topic.messages()[0]["Message"]
+    assert result.outcomes[0].decision == "skipped"
+    assert harness.metric_lines == []
+    assert topic.messages() == []
 
 
 def test_metric_timestamps_follow_the_runtime_clock(
