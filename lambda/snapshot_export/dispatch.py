@@ -285,15 +285,9 @@ def defer(
     runtime = ctx.runtime
     config = runtime.config
     now = runtime.now()
-    waited_hours = (now.timestamp() - state.first_seen) / 3600
-    if waited_hours > config.max_wait_hours:
-        message = (
-            f"gave up waiting for {waiting_for} after {waited_hours:.1f} hours "
-            f"(MAX_WAIT_HOURS is {config.max_wait_hours:g}); last reason: {reason}"
-        )
-        return fail_permanently(
-            ctx, record, replace(outcome, decision=Decision.FAILED), MAX_WAIT_EXCEEDED, message
-        )
+    gave_up = _give_up_after_max_wait(ctx, record, state, outcome, reason, waiting_for=waiting_for)
+    if gave_up is not None:
+        return gave_up
     delay = deferral_delay(
         state.deferrals,
         state.origin_message_id,
@@ -338,6 +332,29 @@ def defer(
     return RecordResult(outcome)
 
 
+def _give_up_after_max_wait(
+    ctx: BatchContext,
+    record: Mapping[str, Any],
+    state: DeferralState,
+    outcome: Outcome,
+    reason: str,
+    *,
+    waiting_for: str,
+) -> RecordResult | None:
+    """Move the record to the dead-letter queue once it has waited MAX_WAIT_HOURS, else None."""
+    config = ctx.runtime.config
+    waited_hours = (ctx.runtime.now().timestamp() - state.first_seen) / 3600
+    if waited_hours <= config.max_wait_hours:
+        return None
+    message = (
+        f"gave up waiting for {waiting_for} after {waited_hours:.1f} hours "
+        f"(MAX_WAIT_HOURS is {config.max_wait_hours:g}); last reason: {reason}"
+    )
+    return fail_permanently(
+        ctx, record, replace(outcome, decision=Decision.FAILED), MAX_WAIT_EXCEEDED, message
+    )
+
+
 def wait_longer(
     ctx: BatchContext,
     record: Mapping[str, Any],
@@ -348,7 +365,17 @@ def wait_longer(
     """A deferral longer than SQS's 15-minute delay arrives early: send it on again without
     counting another deferral."""
     runtime = ctx.runtime
-    reason = f"not before {_iso(state.not_before or 0)}"
+    now = runtime.now()
+    # No deferral waits longer than BACKOFF_MAX_SECONDS; a not-before further away is garbled
+    # (or the setting was lowered since) and would keep the record circling.
+    remaining = min(remaining, runtime.config.backoff_max_seconds)
+    not_before = now.timestamp() + remaining
+    reason = f"not before {_iso(not_before)}"
+    gave_up = _give_up_after_max_wait(
+        ctx, record, state, outcome, reason, waiting_for="the deferred export to be due"
+    )
+    if gave_up is not None:
+        return gave_up
     try:
         queue_url = queue_url_for(runtime.config.queue_url, record, runtime.sqs)
         resend(
@@ -357,8 +384,8 @@ def wait_longer(
             record,
             state,
             deferrals=state.deferrals,
-            not_before=state.not_before or 0,
-            now=runtime.now(),
+            not_before=not_before,
+            now=now,
         )
     except QueueUnknownError as err:
         return retry(outcome, ExportError("QueueUrlUnknown", str(err), ErrorKind.TRANSIENT))

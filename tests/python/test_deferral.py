@@ -238,7 +238,10 @@ def test_a_record_arriving_before_its_not_before_is_resent_without_counting_a_de
         arn, message_attributes=attributes(3, NOW - timedelta(hours=2), not_before, "origin-1")
     )
 
-    result = process_batch(sqs_event(record), harness.runtime(rds=rds, sqs=queue, clock=at(NOW)))
+    result = process_batch(
+        sqs_event(record),
+        harness.runtime(rds=rds, sqs=queue, clock=at(NOW), backoff_max_seconds=3600),
+    )
 
     [outcome] = result.outcomes
     assert outcome.decision == "deferred"
@@ -252,10 +255,54 @@ def test_a_record_arriving_before_its_not_before_is_resent_without_counting_a_de
 
     closer = NOW + timedelta(seconds=1700)
     process_batch(
-        sqs_event(queue.as_record()), harness.runtime(rds=rds, sqs=queue, clock=at(closer))
+        sqs_event(queue.as_record()),
+        harness.runtime(rds=rds, sqs=queue, clock=at(closer), backoff_max_seconds=3600),
     )
     assert queue.sent[1]["DelaySeconds"] == 300
     assert queue.attribute("export-deferrals") == "3"
+
+
+@pytest.mark.parametrize("not_before", ["4102444800", "1e300", "inf"])
+def test_a_not_before_beyond_the_longest_backoff_is_cut_to_backoff_max_seconds(
+    not_before: str, harness: Harness
+) -> None:
+    """RecordingSqs: to read the re-sent copy; RDS is never asked."""
+    arn = cluster_snapshot_arn("orders-manual-0")
+    queue = RecordingSqs()
+    record = created(arn, message_attributes=attributes(3, NOW, NOW, "origin-1"))
+    record["messageAttributes"]["export-not-before"]["stringValue"] = not_before
+
+    result = process_batch(sqs_event(record), harness.runtime(sqs=queue, clock=at(NOW)))
+
+    [outcome] = result.outcomes
+    assert (outcome.decision, outcome.delay_seconds) == ("deferred", 900)
+    assert queue.sent[0]["DelaySeconds"] == 900
+    assert queue.attribute("export-not-before") == str(int(NOW.timestamp()) + 900)
+    assert queue.attribute("export-deferrals") == "3"
+
+
+def test_a_record_still_waiting_after_max_wait_hours_goes_to_the_dead_letter_queue(
+    harness: Harness, queues: Queues
+) -> None:
+    """RecordingSqs would hide the dead letter, so moto's queues take it; RDS is never asked."""
+    arn = cluster_snapshot_arn("orders-manual-0")
+    first_seen = NOW - timedelta(hours=73)
+    record = created(
+        arn,
+        message_attributes=attributes(12, first_seen, NOW + timedelta(seconds=600), "origin-1"),
+    )
+
+    result = process_batch(sqs_event(record), harness.runtime(clock=at(NOW)))
+
+    [outcome] = result.outcomes
+    assert (outcome.decision, outcome.error_code) == ("failed", "MaxWaitExceeded")
+    assert "gave up waiting" in (outcome.reason or "")
+    [dead] = harness.sqs.receive_message(
+        QueueUrl=queues.dead_letter, MessageAttributeNames=["All"]
+    )["Messages"]
+    assert dead["MessageAttributes"]["ErrorCode"]["StringValue"] == "MaxWaitExceeded"
+    main = harness.sqs.get_queue_attributes(QueueUrl=queues.main, AttributeNames=["All"])
+    assert main["Attributes"]["ApproximateNumberOfMessagesDelayed"] == "0"
 
 
 def test_after_max_wait_hours_the_record_goes_to_the_dead_letter_queue(
