@@ -171,7 +171,12 @@ def resend(
 def send_to_dead_letter(
     sqs: Any, dead_letter_queue_url: str, record: Mapping[str, Any], code: str, message: str
 ) -> None:
-    """Move the record to the dead-letter queue with the reason in its attributes."""
+    """Move the record to the dead-letter queue with the reason in its attributes.
+
+    The body and the carried attributes are kept; the export-* deferral attributes are not,
+    so a record redriven once the cause is fixed starts a fresh wait instead of going straight
+    back with MaxWaitExceeded.
+    """
     own = {
         ATTR_ERROR_CODE: {"DataType": "String", "StringValue": code or "Unknown"},
         ATTR_ERROR_MESSAGE: {

@@ -333,6 +333,32 @@ def test_after_max_wait_hours_the_record_goes_to_the_dead_letter_queue(
     assert main["Attributes"]["ApproximateNumberOfMessagesDelayed"] == "0"
 
 
+def test_a_dead_lettered_record_starts_a_fresh_wait_when_redriven(
+    harness: Harness, aurora_cluster: dict[str, Any], queues: Queues
+) -> None:
+    """RunningExportsRds: the ceiling is still full when the record comes back; moto's queues
+    carry the dead letter, and receiving it stands in for the redrive."""
+    [arn] = make_snapshots(harness.rds, 1)
+    rds = RunningExportsRds(harness.rds, running=5)
+    now = datetime.now(UTC)
+    record = created(
+        arn,
+        message_attributes=attributes(12, now - timedelta(hours=73), now, "o"),
+    )
+    assert process_batch(sqs_event(record), harness.runtime(rds=rds)).outcomes[0].error_code == (
+        "MaxWaitExceeded"
+    )
+
+    [redriven] = received_records(harness.sqs, queues.dead_letter)
+    assert not any(name.startswith("export-") for name in redriven["messageAttributes"])
+    assert redriven["messageAttributes"]["ErrorCode"]["stringValue"] == "MaxWaitExceeded"
+    queue = RecordingSqs()
+    result = process_batch(sqs_event(redriven), harness.runtime(rds=rds, sqs=queue))
+    assert result.outcomes[0].decision == "deferred"
+    assert queue.attribute("export-deferrals") == "1"
+    assert float(queue.attribute("export-first-seen")) >= now.timestamp() - 1
+
+
 def test_max_wait_hours_is_measured_from_when_the_first_copy_was_sent(
     harness: Harness, aurora_cluster: dict[str, Any]
 ) -> None:
