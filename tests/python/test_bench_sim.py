@@ -306,6 +306,8 @@ def _start(client: Any, arn: str, identifier: str) -> dict[str, Any]:
 
 
 def test_sixth_export_is_refused_while_five_are_running(clock):
+    """AWS does not model the quota error code: the fake's code and message are chosen to
+    match the classifier, so this pins the classifier's rule, not AWS's wording."""
     _, client, arns = _rds(clock)
     for index in range(5):
         assert _start(client, arns[index], f"task-{index}")["Status"] == "STARTING"
@@ -477,8 +479,10 @@ def test_same_seed_gives_the_same_figures():
 
 
 def test_quota_refusals_from_a_lagging_listing_are_deferred_not_lost():
-    # With DescribeExportTasks lagging, concurrent invocations see free slots that are not
-    # there and RDS refuses the start; the refusal must become a deferral.
+    """With DescribeExportTasks lagging, concurrent invocations see free slots that are not
+    there and RDS refuses the start; the refusal must become a deferral. AWS does not model
+    the quota error code, so the fake's refusal pins the classifier's rule, not AWS's
+    wording."""
     plan = scenario.build(20, export_minutes=10, duplicates=0, lost=0, seed=5)
     figures = simulate.run_ours(plan, simulate.Knobs(listing_lag_seconds=300))
     assert figures.quota_rejections > 0

@@ -387,7 +387,8 @@ def test_max_wait_hours_is_measured_from_when_the_first_copy_was_sent(
 def test_a_quota_or_throttling_error_from_start_export_task_defers_the_export(
     code: str, message: str, harness: Harness
 ) -> None:
-    """Stubber: moto enforces no quota; the quota's error code is not in botocore's model."""
+    """Stubber: moto enforces no quota. AWS does not model the quota error code, so these
+    codes and messages pin the classifier's rule, not AWS's wording."""
     arn = cluster_snapshot_arn("orders-manual-0")
     rds, stubber = stubbed_rds()
     stub_describe_snapshot(stubber, arn)
@@ -424,7 +425,9 @@ def test_a_permanent_code_goes_to_the_dead_letter_queue_even_when_its_message_me
 
 
 def test_after_a_quota_error_the_rest_of_the_batch_waits_without_trying(harness: Harness) -> None:
-    """Stubber: the second record must not reach start_export_task; a stray call would fail."""
+    """Stubber: the second record must not reach start_export_task; a stray call would fail.
+    AWS does not model the quota error code, so the code and message here pin the classifier's
+    rule, not AWS's wording."""
     first, second = cluster_snapshot_arn("orders-a"), cluster_snapshot_arn("orders-b")
     rds, stubber = stubbed_rds()
     stub_describe_snapshot(stubber, first)
