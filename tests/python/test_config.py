@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from snapshot_export import settings
 from snapshot_export.config import Config, ConfigError
@@ -140,3 +143,34 @@ def test_copy_events_alone_give_the_sweep_nothing_to_look_for() -> None:
     assert config.sweep_targets() == {}
     not_swept = {i for i, e in settings.snapshot_created_events().items() if not e["swept"]}
     assert not_swept == {"RDS-EVENT-0197", "RDS-EVENT-0060"}
+
+
+class RecordingEnv(dict[str, str]):
+    """An environment that remembers which variables were looked up."""
+
+    def __init__(self, values: dict[str, str]) -> None:
+        super().__init__(values)
+        self.read: set[str] = set()
+
+    def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        self.read.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key: str) -> str:
+        self.read.add(key)
+        return super().__getitem__(key)
+
+
+def terraform_environment_names() -> set[str]:
+    source = (Path(__file__).resolve().parents[2] / "function.tf").read_text(encoding="utf-8")
+    block = re.search(r"function_environment = \{\n(.*?)\n  \}", source, re.DOTALL)
+    assert block, "function.tf no longer defines local.function_environment"
+    return set(re.findall(r"^\s+([A-Z0-9_]+)\s+=", block.group(1), re.MULTILINE))
+
+
+def test_terraform_sets_exactly_the_variables_the_function_reads() -> None:
+    names = terraform_environment_names()
+    environment = RecordingEnv(dict.fromkeys(names, ""))
+    environment.update(REQUIRED_ENV)
+    Config.from_env(environment)
+    assert environment.read == names
