@@ -295,21 +295,11 @@ def defer(
         config.backoff_max_seconds,
     )
     not_before = now.timestamp() + delay
-    try:
-        queue_url = queue_url_for(config.queue_url, record, runtime.sqs)
-        resend(
-            runtime.sqs,
-            queue_url,
-            record,
-            state,
-            deferrals=state.deferrals + 1,
-            not_before=not_before,
-            now=now,
-        )
-    except QueueUnknownError as err:
-        return retry(outcome, ExportError("QueueUrlUnknown", str(err), ErrorKind.TRANSIENT))
-    except ExportError as failure:
-        return retry(outcome, failure)
+    failed = _send_again(
+        ctx, record, state, outcome, deferrals=state.deferrals + 1, not_before=not_before
+    )
+    if failed is not None:
+        return failed
     outcome = replace(outcome, decision=Decision.DEFERRED, reason=reason, delay_seconds=delay)
     runtime.emit(
         metrics.EXPORTS_DEFERRED,
@@ -376,21 +366,11 @@ def wait_longer(
     )
     if gave_up is not None:
         return gave_up
-    try:
-        queue_url = queue_url_for(runtime.config.queue_url, record, runtime.sqs)
-        resend(
-            runtime.sqs,
-            queue_url,
-            record,
-            state,
-            deferrals=state.deferrals,
-            not_before=not_before,
-            now=now,
-        )
-    except QueueUnknownError as err:
-        return retry(outcome, ExportError("QueueUrlUnknown", str(err), ErrorKind.TRANSIENT))
-    except ExportError as failure:
-        return retry(outcome, failure)
+    failed = _send_again(
+        ctx, record, state, outcome, deferrals=state.deferrals, not_before=not_before
+    )
+    if failed is not None:
+        return failed
     outcome = replace(
         outcome, decision=Decision.DEFERRED, reason=reason, delay_seconds=int(remaining)
     )
@@ -405,6 +385,38 @@ def wait_longer(
         deferrals=state.deferrals,
     )
     return RecordResult(outcome)
+
+
+def _send_again(
+    ctx: BatchContext,
+    record: Mapping[str, Any],
+    state: DeferralState,
+    outcome: Outcome,
+    *,
+    deferrals: int,
+    not_before: float,
+) -> RecordResult | None:
+    """Put a copy of the record back on the queue, due at not_before; None once it is sent.
+
+    When the copy cannot be sent, the original is left for redelivery so nothing is lost.
+    """
+    runtime = ctx.runtime
+    try:
+        queue_url = queue_url_for(runtime.config.queue_url, record, runtime.sqs)
+        resend(
+            runtime.sqs,
+            queue_url,
+            record,
+            state,
+            deferrals=deferrals,
+            not_before=not_before,
+            now=runtime.now(),
+        )
+    except QueueUnknownError as err:
+        return retry(outcome, ExportError("QueueUrlUnknown", str(err), ErrorKind.TRANSIENT))
+    except ExportError as failure:
+        return retry(outcome, failure)
+    return None
 
 
 def fail_permanently(
