@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -12,7 +13,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from . import settings
 from .config import Config
-from .naming import parse_snapshot_arn
+from .naming import as_utc, parse_snapshot_arn
 
 ACTIVE_STATUSES = frozenset({"starting", "in_progress"})
 ALREADY_EXISTS_CODES = frozenset({"ExportTaskAlreadyExists", "ExportTaskAlreadyExistsFault"})
@@ -143,17 +144,13 @@ def describe_snapshot(rds: Any, snapshot_arn: str, fallback_time: datetime) -> S
     snapshot_type = _snapshot_type_for(ref.name)
     if snapshot_type:
         request["SnapshotType"] = snapshot_type
-    try:
+    with aws_errors():
         if ref.is_cluster:
             request["DBClusterSnapshotIdentifier"] = ref.name
             items = rds.describe_db_cluster_snapshots(**request).get("DBClusterSnapshots", [])
         else:
             request["DBSnapshotIdentifier"] = ref.name
             items = rds.describe_db_snapshots(**request).get("DBSnapshots", [])
-    except ClientError as err:
-        raise ExportError.from_client_error(err) from err
-    except BotoCoreError as err:
-        raise ExportError.from_botocore_error(err) from err
     if not items:
         code = "DBClusterSnapshotNotFoundFault" if ref.is_cluster else "DBSnapshotNotFound"
         raise ExportError(code, f"snapshot {ref.name} not found", ErrorKind.PERMANENT)
@@ -166,11 +163,22 @@ def describe_snapshot(rds: Any, snapshot_arn: str, fallback_time: datetime) -> S
         db_identifier=str(
             item.get("DBClusterIdentifier" if ref.is_cluster else "DBInstanceIdentifier") or ""
         ),
-        created=created.astimezone(UTC) if created.tzinfo else created.replace(tzinfo=UTC),
+        created=as_utc(created),
         status=str(item.get("Status") or "").lower(),
         engine=str(item.get("Engine") or ""),
         engine_mode=str(item.get("EngineMode") or ""),
     )
+
+
+@contextmanager
+def aws_errors() -> Iterator[None]:
+    """Turn botocore's errors inside the block into ExportError, classified by code."""
+    try:
+        yield
+    except ClientError as err:
+        raise ExportError.from_client_error(err) from err
+    except BotoCoreError as err:
+        raise ExportError.from_botocore_error(err) from err
 
 
 def iter_export_tasks(rds: Any, **request: Any) -> Iterator[Mapping[str, Any]]:
@@ -255,9 +263,5 @@ def start_export(
         request["S3Prefix"] = prefix
     if config.export_only:
         request["ExportOnly"] = list(config.export_only)
-    try:
+    with aws_errors():
         return rds.start_export_task(**request)
-    except ClientError as err:
-        raise ExportError.from_client_error(err) from err
-    except BotoCoreError as err:
-        raise ExportError.from_botocore_error(err) from err

@@ -140,8 +140,13 @@ def s3_uri(bucket: str, prefix: str, export_task_id: str) -> str:
     return f"s3://{bucket}/{path}/"
 
 
+def as_utc(moment: datetime) -> datetime:
+    """The moment in UTC; botocore returns aware times, and a naive one is taken as UTC."""
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _render(template: str, db: str, snapshot: str, created: datetime) -> str:
-    moment = created.astimezone(UTC) if created.tzinfo else created.replace(tzinfo=UTC)
+    moment = as_utc(created)
     return template.format(
         db=db,
         snapshot=snapshot,

@@ -10,6 +10,7 @@ from typing import Any
 
 from . import metrics
 from .config import Config
+from .naming import as_utc
 
 
 def utc_now() -> datetime:
@@ -65,8 +66,7 @@ class Runtime:
         )
 
     def now(self) -> datetime:
-        moment = self.clock()
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return as_utc(self.clock())
 
     def emit(self, metric: str, **properties: Any) -> None:
         metrics.emit(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -19,8 +19,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from . import logs, metrics
 from .config import ConfigError
 from .events import export_request_body
-from .exporter import ExportError, iter_export_tasks, unexportable_reason
-from .naming import export_task_identifier
+from .exporter import aws_errors, iter_export_tasks, unexportable_reason
+from .naming import as_utc, export_task_identifier
 from .runtime import Runtime
 
 # A failed or canceled task does not count as an export of the snapshot, but a new task with
@@ -85,7 +85,7 @@ def _listed_snapshots(rds: Any, source_types: Mapping[str, frozenset[str]]) -> I
     for source_type, operation, key, arn_key, db_key in operations:
         if source_type not in source_types:
             continue
-        try:
+        with aws_errors():
             # Without SnapshotType both automated and manual snapshots are listed.
             for page in rds.get_paginator(operation).paginate():
                 for item in page.get(key, []):
@@ -100,10 +100,6 @@ def _listed_snapshots(rds: Any, source_types: Mapping[str, frozenset[str]]) -> I
                         engine=str(item.get("Engine") or ""),
                         engine_mode=str(item.get("EngineMode") or ""),
                     )
-        except ClientError as err:
-            raise ExportError.from_client_error(err) from err
-        except BotoCoreError as err:
-            raise ExportError.from_botocore_error(err) from err
 
 
 def run_sweep(runtime: Runtime) -> SweepSummary:
@@ -129,7 +125,7 @@ def run_sweep(runtime: Runtime) -> SweepSummary:
         summary.examined += 1
         if snapshot.snapshot_type not in targets[snapshot.source_type]:
             summary.other_type += 1
-        elif snapshot.created is None or _utc(snapshot.created) < window_start:
+        elif snapshot.created is None or as_utc(snapshot.created) < window_start:
             summary.outside_window += 1
         elif not config.exports_db(snapshot.db_identifier):
             summary.filtered_out += 1
@@ -185,7 +181,3 @@ def _enqueue(runtime: Runtime, summary: SweepSummary) -> None:
                     decision="queued",
                 )
     summary.queued_snapshot_arns = sent
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
